@@ -1,0 +1,228 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// OutboxEntry is a pending write of one account's managed fields.
+type OutboxEntry struct {
+	AccountID              string
+	Tags, Status           *string   // values to write; nil = clear the field
+	WriteTags, WriteStatus bool      // which of the two fields to write
+	BasedOn                time.Time // SystemModstamp of the inputs the values were computed from
+	Attempts               int
+	LastError              string
+	NextAttempt, Created   time.Time
+}
+
+// Written is an outbox entry that Salesforce accepted.
+type Written struct {
+	AccountID              string
+	Tags, Status           *string
+	WroteTags, WroteStatus bool
+}
+
+// Deferred is an outbox entry to try again later.
+type Deferred struct {
+	AccountID, Error string
+	NextAttempt      time.Time
+}
+
+const outboxColumns = `account_id, tags, status, write_tags, write_status, based_on, attempts,
+	last_error, next_attempt, created`
+
+const upsertOutboxSQL = `INSERT INTO outbox (` + outboxColumns + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (account_id) DO UPDATE SET
+		tags = excluded.tags, status = excluded.status,
+		write_tags = excluded.write_tags, write_status = excluded.write_status,
+		based_on = excluded.based_on, attempts = excluded.attempts, last_error = excluded.last_error,
+		next_attempt = excluded.next_attempt, created = excluded.created`
+
+// DueOutbox returns up to limit entries whose NextAttempt is at or before
+// now, ordered by NextAttempt then AccountID. limit <= 0 means no limit.
+func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxEntry, error) {
+	at, err := encTime(now)
+	if err != nil {
+		return nil, fmt.Errorf("due outbox: %w", err)
+	}
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("due outbox: %w", err)
+	}
+	defer tx.Rollback()
+	out, err := queryOutbox(ctx, tx, `SELECT `+outboxColumns+` FROM outbox
+		WHERE next_attempt <= ? ORDER BY next_attempt, account_id LIMIT ?`, at, sqlLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("due outbox: %w", err)
+	}
+	return out, nil
+}
+
+// Outbox returns up to limit pending entries, due or not, in the order they
+// fall due. limit <= 0 means no limit.
+func (db *DB) Outbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	defer tx.Rollback()
+	out, err := queryOutbox(ctx, tx, `SELECT `+outboxColumns+` FROM outbox
+		ORDER BY next_attempt, account_id LIMIT ?`, sqlLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	return out, nil
+}
+
+// OutboxDepth returns the number of pending entries.
+func (db *DB) OutboxDepth(ctx context.Context) (int, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("outbox depth: %w", err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("outbox depth: %w", err)
+	}
+	return n, nil
+}
+
+// CompleteWrites records accepted writes in one transaction: the account's
+// CRM values become the written ones (only the fields written), its
+// rejections are cleared, and its outbox entry is dropped — unless the entry
+// was replaced after it was read and now holds other values, which are
+// still to be written.
+func (db *DB) CompleteWrites(ctx context.Context, w []Written) error {
+	if len(w) == 0 {
+		return nil
+	}
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return fmt.Errorf("complete writes: %w", err)
+	}
+	defer tx.Rollback()
+	if err := completeWrites(ctx, tx, w); err != nil {
+		return fmt.Errorf("complete writes: %w", err)
+	}
+	return commit(tx)
+}
+
+func completeWrites(ctx context.Context, tx *sql.Tx, ws []Written) error {
+	del, err := tx.PrepareContext(ctx, `DELETE FROM outbox WHERE account_id = ?1
+		AND write_tags = ?2 AND (NOT ?2 OR tags IS ?3)
+		AND write_status = ?4 AND (NOT ?4 OR status IS ?5)`)
+	if err != nil {
+		return err
+	}
+	defer del.Close()
+	upd, err := tx.PrepareContext(ctx, `UPDATE accounts SET
+		crm_tags = CASE WHEN ?2 THEN ?3 ELSE crm_tags END,
+		crm_status = CASE WHEN ?4 THEN ?5 ELSE crm_status END
+		WHERE id = ?1`)
+	if err != nil {
+		return err
+	}
+	defer upd.Close()
+	clr, err := tx.PrepareContext(ctx, `DELETE FROM rejections WHERE account_id = ?`)
+	if err != nil {
+		return err
+	}
+	defer clr.Close()
+	for _, w := range ws {
+		args := []any{w.AccountID, boolInt(w.WroteTags), encStr(w.Tags), boolInt(w.WroteStatus), encStr(w.Status)}
+		if _, err := del.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("account %s: outbox: %w", w.AccountID, err)
+		}
+		if _, err := upd.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("account %s: crm values: %w", w.AccountID, err)
+		}
+		if _, err := clr.ExecContext(ctx, w.AccountID); err != nil {
+			return fmt.Errorf("account %s: rejections: %w", w.AccountID, err)
+		}
+	}
+	return nil
+}
+
+// DeferWrites records failed attempts: each entry's Attempts grows by one,
+// and its LastError and NextAttempt are set. Entries no longer in the outbox
+// are ignored.
+func (db *DB) DeferWrites(ctx context.Context, d []Deferred) error {
+	if len(d) == 0 {
+		return nil
+	}
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return fmt.Errorf("defer writes: %w", err)
+	}
+	defer tx.Rollback()
+	if err := deferWrites(ctx, tx, d); err != nil {
+		return fmt.Errorf("defer writes: %w", err)
+	}
+	return commit(tx)
+}
+
+func deferWrites(ctx context.Context, tx *sql.Tx, ds []Deferred) error {
+	st, err := tx.PrepareContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ?
+		WHERE account_id = ?`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, d := range ds {
+		at, err := encTime(d.NextAttempt)
+		if err != nil {
+			return fmt.Errorf("account %s: next attempt: %w", d.AccountID, err)
+		}
+		if _, err := st.ExecContext(ctx, d.Error, at, d.AccountID); err != nil {
+			return fmt.Errorf("account %s: %w", d.AccountID, err)
+		}
+	}
+	return nil
+}
+
+func upsertOutbox(ctx context.Context, st *sql.Stmt, o *OutboxEntry) error {
+	ts, err := timeArgs(o.BasedOn, o.NextAttempt, o.Created)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(ctx, o.AccountID, encStr(o.Tags), encStr(o.Status),
+		boolInt(o.WriteTags), boolInt(o.WriteStatus), ts[0], o.Attempts, o.LastError, ts[1], ts[2])
+	return err
+}
+
+func queryOutbox(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]OutboxEntry, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OutboxEntry
+	for rows.Next() {
+		var (
+			o                 OutboxEntry
+			tags, status      sql.NullString
+			basedOn, next, cr int64
+		)
+		if err := rows.Scan(&o.AccountID, &tags, &status, &o.WriteTags, &o.WriteStatus, &basedOn,
+			&o.Attempts, &o.LastError, &next, &cr); err != nil {
+			return nil, err
+		}
+		o.Tags, o.Status = decStr(tags), decStr(status)
+		o.BasedOn, o.NextAttempt, o.Created = decTime(basedOn), decTime(next), decTime(cr)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// sqlLimit maps "no limit" (<= 0) to SQLite's LIMIT -1.
+func sqlLimit(limit int) int {
+	if limit <= 0 {
+		return -1
+	}
+	return limit
+}
