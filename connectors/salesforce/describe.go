@@ -1,0 +1,128 @@
+package salesforce
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/simpleforce/simpleforce"
+)
+
+// Describe is the part of an sObject describe result lifecycled reads
+// (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm).
+type Describe struct {
+	Name   string
+	Fields []FieldDescribe
+}
+
+// FieldDescribe is one field of a describe result. Type is the REST type
+// name ("string", "picklist", "double", "date", "boolean", ...); Length is
+// the maximum length of a text field; Calculated marks a formula field.
+type FieldDescribe struct {
+	Name, Label, Type  string
+	Length             int
+	Updateable         bool
+	Nillable           bool
+	Custom             bool
+	Calculated         bool
+	RestrictedPicklist bool
+	PicklistValues     []PicklistValue
+}
+
+// PicklistValue is one value of a picklist field.
+type PicklistValue struct {
+	Value, Label string
+	Active       bool
+}
+
+// describeJSON is the wire shape of the fields Describe keeps.
+type describeJSON struct {
+	Name   string `json:"name"`
+	Fields []struct {
+		Name               string `json:"name"`
+		Label              string `json:"label"`
+		Type               string `json:"type"`
+		Length             int    `json:"length"`
+		Updateable         bool   `json:"updateable"`
+		Nillable           bool   `json:"nillable"`
+		Custom             bool   `json:"custom"`
+		Calculated         bool   `json:"calculated"`
+		RestrictedPicklist bool   `json:"restrictedPicklist"`
+		PicklistValues     []struct {
+			Value  string `json:"value"`
+			Label  string `json:"label"`
+			Active bool   `json:"active"`
+		} `json:"picklistValues"`
+	} `json:"fields"`
+}
+
+// Describe returns the fields of object, retrying transient failures.
+// simpleforce's SObject.Describe returns nil for every failure; the edge
+// keeps the real error, which Describe returns.
+func (c *Client) Describe(ctx context.Context, object string) (*Describe, error) {
+	if !validName(object) {
+		return nil, fmt.Errorf("describe: invalid object name %q", snippet(object))
+	}
+	meta, err := retry(c, ctx, "describe", false, func(ctx context.Context, s session) (*simpleforce.SObjectMeta, error) {
+		e, cancel := c.newEdge(ctx, "describe", s.token, nil, false)
+		defer cancel()
+		sf := c.simpleforce(s, e)
+		meta, perr := guard(func() (*simpleforce.SObjectMeta, error) { return sf.SObject(object).Describe(), nil })
+		if eerr := e.result(); eerr != nil {
+			return nil, eerr
+		}
+		if perr == nil && meta == nil {
+			perr = errors.New("no describe result")
+		}
+		if perr != nil {
+			return nil, &TransportError{Op: "describe", Sent: true, Err: fmt.Errorf("%w: %v", ErrMalformedResponse, perr)}
+		}
+		return meta, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("describe %s: %w", object, err)
+	}
+	raw, err := json.Marshal(meta)
+	if err != nil {
+		return nil, fmt.Errorf("describe %s: %w: %v", object, ErrMalformedResponse, err)
+	}
+	var dj describeJSON
+	if err := json.Unmarshal(raw, &dj); err != nil {
+		return nil, fmt.Errorf("describe %s: %w: %v", object, ErrMalformedResponse, err)
+	}
+	d := &Describe{Name: dj.Name, Fields: make([]FieldDescribe, 0, len(dj.Fields))}
+	if d.Name == "" {
+		d.Name = object
+	}
+	for _, f := range dj.Fields {
+		fd := FieldDescribe{Name: f.Name, Label: f.Label, Type: f.Type, Length: f.Length,
+			Updateable: f.Updateable, Nillable: f.Nillable, Custom: f.Custom, Calculated: f.Calculated,
+			RestrictedPicklist: f.RestrictedPicklist}
+		for _, p := range f.PicklistValues {
+			fd.PicklistValues = append(fd.PicklistValues, PicklistValue{Value: p.Value, Label: p.Label, Active: p.Active})
+		}
+		d.Fields = append(d.Fields, fd)
+	}
+	if len(d.Fields) == 0 {
+		return nil, fmt.Errorf("describe %s: %w: no fields", object, ErrMalformedResponse)
+	}
+	return d, nil
+}
+
+// validName reports whether s is an sObject API name (letters, digits and
+// underscores, starting with a letter), so it can go into a URL path as is.
+func validName(s string) bool {
+	if s == "" || len(s) > 80 {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '_'):
+		default:
+			return false
+		}
+	}
+	return true
+}
