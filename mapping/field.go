@@ -1,0 +1,54 @@
+package mapping
+
+import "fmt"
+
+// FieldType is the type of a mapped Salesforce field as rules see it.
+type FieldType int
+
+// The field types. Salesforce text, picklist, id and other textual fields
+// are TypeString; number, currency, percent and double are TypeNumber
+// (float64 in rules); checkbox is TypeBool; date is TypeDate.
+const (
+	TypeString FieldType = iota
+	TypeNumber
+	TypeBool
+	TypeDate
+)
+
+// String returns the type's name as the config spells it: string, number,
+// bool or date.
+func (t FieldType) String() string {
+	switch t {
+	case TypeString:
+		return "string"
+	case TypeNumber:
+		return "number"
+	case TypeBool:
+		return "bool"
+	case TypeDate:
+		return "date"
+	}
+	return fmt.Sprintf("FieldType(%d)", int(t))
+}
+
+// ParseFieldType parses a type name as String returns it.
+func ParseFieldType(s string) (FieldType, error) {
+	switch s {
+	case "string":
+		return TypeString, nil
+	case "number":
+		return TypeNumber, nil
+	case "bool":
+		return TypeBool, nil
+	case "date":
+		return TypeDate, nil
+	}
+	return 0, fmt.Errorf("unknown field type %q (want date, number, bool or string)", s)
+}
+
+// Field maps a name used in rules to a Salesforce field API name.
+type Field struct {
+	Name    string    // name in rules, e.g. "start_date"
+	APIName string    // Salesforce API name, e.g. "Start_Date__c"
+	Type    FieldType // how values are read and typed in rules
+}

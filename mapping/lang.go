@@ -1,0 +1,427 @@
+package mapping
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/parser"
+)
+
+// Rule expressions are parsed by expr-lang's parser (so they have expr's
+// syntax) and then compiled here into Go closures over a frame of typed
+// values. Compiling them ourselves gives the semantics rules need and expr's
+// VM does not: a comparison or function involving nil is false or nil, never
+// a run-time error, and dates are civil dates. It also makes evaluation
+// allocation-free. The supported language is documented in
+// config/example.yaml; anything else is a compile error naming the rule.
+
+// evalFn evaluates a compiled expression for the account held in f.
+type evalFn func(f *frame) value
+
+// frame holds one account's values while its rules run.
+type frame struct {
+	vals  []value // the mapped fields, then the derived values
+	tags  []bool  // whether each smart list matched
+	today Date
+}
+
+// cnode is a compiled expression: its function, its static kind and, for a
+// constant, its value.
+type cnode struct {
+	fn    evalFn
+	k     kind
+	konst bool
+	v     value
+}
+
+func konst(v value) cnode {
+	return cnode{fn: func(*frame) value { return v }, k: v.k, konst: true, v: v}
+}
+
+// scope tells the compiler what one rule may refer to.
+type scope struct {
+	slots    map[string]int // name -> index in frame.vals
+	kinds    []kind         // static kind of each slot
+	later    map[string]bool
+	tags     map[string]int // managed tag -> smart-list index
+	tagLimit int            // has_tag may name smart lists with index < tagLimit
+	tagWhere string         // why has_tag is unavailable when tagLimit is 0
+}
+
+type compiler struct {
+	sc  *scope
+	err *file.Error
+}
+
+// compileExpr parses and compiles src.
+func compileExpr(src string, sc *scope) (cnode, error) {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return cnode{}, exprError(err, src)
+	}
+	c := &compiler{sc: sc}
+	n := c.node(tree.Node)
+	if c.err != nil {
+		return cnode{}, exprError(c.err.Bind(file.NewSource(src)), src)
+	}
+	return n, nil
+}
+
+// exprError flattens an expr or compile error to one line with its column.
+func exprError(err error, src string) error {
+	fe, ok := err.(*file.Error)
+	if !ok {
+		return err
+	}
+	if strings.Contains(src, "\n") {
+		return fmt.Errorf("%s (line %d, column %d of the expression)", fe.Message, fe.Line, fe.Column+1)
+	}
+	return fmt.Errorf("%s (column %d)", fe.Message, fe.Column+1)
+}
+
+func (c *compiler) fail(n ast.Node, format string, args ...any) cnode {
+	if c.err == nil {
+		c.err = &file.Error{Location: n.Location(), Message: fmt.Sprintf(format, args...)}
+	}
+	return konst(nilValue)
+}
+
+func (c *compiler) node(n ast.Node) cnode {
+	if c.err != nil {
+		return konst(nilValue)
+	}
+	switch n := n.(type) {
+	case *ast.NilNode:
+		return konst(nilValue)
+	case *ast.IntegerNode:
+		return konst(numValue(float64(n.Value)))
+	case *ast.FloatNode:
+		return konst(numValue(n.Value))
+	case *ast.BoolNode:
+		return konst(boolValue(n.Value))
+	case *ast.StringNode:
+		return konst(strValue(n.Value))
+	case *ast.IdentifierNode:
+		return c.ident(n)
+	case *ast.UnaryNode:
+		return c.unary(n)
+	case *ast.BinaryNode:
+		return c.binary(n)
+	case *ast.ConditionalNode:
+		return c.conditional(n)
+	case *ast.CallNode:
+		return c.call(n)
+	case *ast.BuiltinNode:
+		return c.builtin(n)
+	case *ast.ArrayNode:
+		return c.fail(n, "a list is only allowed after in, like health in [\"Good\", \"Average\"]")
+	case *ast.MemberNode, *ast.ChainNode:
+		return c.fail(n, "field access with . or [] is not supported: values are plain names")
+	case *ast.VariableDeclaratorNode:
+		return c.fail(n, "let is not supported: define a derived value instead")
+	}
+	return c.fail(n, "%s is not supported in rules", n.String())
+}
+
+func (c *compiler) ident(n *ast.IdentifierNode) cnode {
+	if n.Value == "today" {
+		return cnode{fn: func(f *frame) value { return dateValue(f.today) }, k: kDate}
+	}
+	i, ok := c.sc.slots[n.Value]
+	if !ok {
+		if c.sc.later[n.Value] {
+			return c.fail(n, "%s is defined later: a derived value sees only the fields and the derived values before it", n.Value)
+		}
+		names := make([]string, 0, len(c.sc.slots))
+		for name := range c.sc.slots {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		return c.fail(n, "unknown name %s (known: today, %s)", n.Value, strings.Join(names, ", "))
+	}
+	return cnode{fn: func(f *frame) value { return f.vals[i] }, k: c.sc.kinds[i]}
+}
+
+// boolOperand checks that n can stand where a bool is needed.
+func (c *compiler) boolOperand(at ast.Node, n cnode, what string) {
+	if n.k != kBool && n.k != kAny {
+		c.fail(at, "%s must be a bool (true or false), not a %s", what, n.k)
+	}
+}
+
+func (c *compiler) unary(n *ast.UnaryNode) cnode {
+	x := c.node(n.Node)
+	switch n.Operator {
+	case "!", "not":
+		c.boolOperand(n.Node, x, "the operand of "+n.Operator)
+		xf := x.fn
+		return c.fold(cnode{fn: func(f *frame) value { return boolValue(!xf(f).truth()) }, k: kBool}, x)
+	case "-", "+":
+		if x.k != kNum && x.k != kAny {
+			return c.fail(n, "invalid operation: %s on a %s", n.Operator, x.k)
+		}
+		if n.Operator == "+" {
+			return x
+		}
+		xf := x.fn
+		return c.fold(cnode{fn: func(f *frame) value {
+			v := xf(f)
+			if v.k != kNum {
+				return nilValue
+			}
+			return numValue(-v.n)
+		}, k: kNum}, x)
+	}
+	return c.fail(n, "operator %s is not supported in rules", n.Operator)
+}
+
+// fold evaluates r at compile time when every operand is a constant.
+func (c *compiler) fold(r cnode, operands ...cnode) cnode {
+	for _, o := range operands {
+		if !o.konst {
+			return r
+		}
+	}
+	return konst(r.fn(&frame{}))
+}
+
+func unify(a, b kind) kind {
+	switch {
+	case a == b:
+		return a
+	case a == kNil:
+		return b
+	case b == kNil:
+		return a
+	}
+	return kAny
+}
+
+func (c *compiler) conditional(n *ast.ConditionalNode) cnode {
+	cond, x, y := c.node(n.Cond), c.node(n.Exp1), c.node(n.Exp2)
+	c.boolOperand(n.Cond, cond, "the condition")
+	cf, xf, yf := cond.fn, x.fn, y.fn
+	if cond.konst {
+		if cond.v.truth() {
+			return x
+		}
+		return y
+	}
+	return cnode{fn: func(f *frame) value {
+		if cf(f).truth() {
+			return xf(f)
+		}
+		return yf(f)
+	}, k: unify(x.k, y.k)}
+}
+
+func (c *compiler) binary(n *ast.BinaryNode) cnode {
+	switch n.Operator {
+	case "in":
+		return c.in(n)
+	case "matches":
+		return c.matches(n)
+	}
+	l, r := c.node(n.Left), c.node(n.Right)
+	if c.err != nil {
+		return konst(nilValue)
+	}
+	lf, rf := l.fn, r.fn
+	switch op := n.Operator; op {
+	case "&&", "and":
+		c.boolOperand(n.Left, l, "an operand of "+op)
+		c.boolOperand(n.Right, r, "an operand of "+op)
+		return c.fold(cnode{fn: func(f *frame) value {
+			return boolValue(lf(f).truth() && rf(f).truth())
+		}, k: kBool}, l, r)
+	case "||", "or":
+		c.boolOperand(n.Left, l, "an operand of "+op)
+		c.boolOperand(n.Right, r, "an operand of "+op)
+		return c.fold(cnode{fn: func(f *frame) value {
+			return boolValue(lf(f).truth() || rf(f).truth())
+		}, k: kBool}, l, r)
+	case "==", "!=":
+		if l.k != kAny && r.k != kAny && l.k != kNil && r.k != kNil && l.k != r.k {
+			return c.fail(n, "invalid operation: %s between a %s and a %s (they are never equal)", op, l.k, r.k)
+		}
+		return c.fold(equality(op == "!=", l, r), l, r)
+	case "<", "<=", ">", ">=":
+		if l.k == kNil || r.k == kNil {
+			return c.fail(n, "invalid operation: %s with nil is always false (use == nil or != nil)", op)
+		}
+		if l.k != kAny && r.k != kAny && (l.k != r.k || l.k == kBool) {
+			return c.fail(n, "invalid operation: %s between a %s and a %s", op, l.k, r.k)
+		}
+		return c.fold(ordering(op, l, r), l, r)
+	case "+", "-", "*", "/", "%", "**", "^":
+		k, ok := arithKind(op, l.k, r.k)
+		if !ok {
+			return c.fail(n, "invalid operation: %s between a %s and a %s", op, l.k, r.k)
+		}
+		if l.k == kNum && r.k == kNum {
+			return c.fold(cnode{fn: func(f *frame) value {
+				x, y := lf(f), rf(f)
+				if x.k != kNum || y.k != kNum {
+					return nilValue
+				}
+				return numArith(op, x.n, y.n)
+			}, k: k}, l, r)
+		}
+		return c.fold(cnode{fn: func(f *frame) value { return arith(op, lf(f), rf(f)) }, k: k}, l, r)
+	case "??":
+		return c.fold(cnode{fn: func(f *frame) value {
+			if v := lf(f); v.k != kNil {
+				return v
+			}
+			return rf(f)
+		}, k: unify(l.k, r.k)}, l, r)
+	case "contains", "startsWith", "endsWith":
+		if (l.k != kStr && l.k != kAny) || (r.k != kStr && r.k != kAny) {
+			return c.fail(n, "invalid operation: %s between a %s and a %s (it takes strings)", op, l.k, r.k)
+		}
+		test := map[string]func(s, sub string) bool{
+			"contains": strings.Contains, "startsWith": strings.HasPrefix, "endsWith": strings.HasSuffix,
+		}[op]
+		return c.fold(cnode{fn: func(f *frame) value {
+			x, y := lf(f), rf(f)
+			return boolValue(x.k == kStr && y.k == kStr && test(x.s, y.s))
+		}, k: kBool}, l, r)
+	}
+	return c.fail(n, "operator %s is not supported in rules", n.Operator)
+}
+
+// arithKind returns the kind of l op r, and false when they never combine.
+func arithKind(op string, l, r kind) (kind, bool) {
+	switch {
+	case l == kNil || r == kNil:
+		return kNil, false
+	case l == kAny || r == kAny:
+		return kAny, true
+	case l == kNum && r == kNum:
+		return kNum, true
+	case op == "+" && l == kStr && r == kStr:
+		return kStr, true
+	case (op == "+" || op == "-") && l == kDate && r == kNum, op == "+" && l == kNum && r == kDate:
+		return kDate, true
+	case op == "-" && l == kDate && r == kDate:
+		return kNum, true
+	}
+	return 0, false
+}
+
+// equality compiles == (or != when negate).
+func equality(negate bool, l, r cnode) cnode {
+	if l.konst && !r.konst {
+		l, r = r, l
+	}
+	lf := l.fn
+	var fn evalFn
+	switch {
+	case r.konst && r.v.k == kNil:
+		fn = func(f *frame) value { return boolValue((lf(f).k == kNil) != negate) }
+	case r.konst && r.v.k == kStr:
+		s := r.v.s
+		fn = func(f *frame) value {
+			v := lf(f)
+			return boolValue((v.k == kStr && v.s == s) != negate)
+		}
+	case r.konst && r.v.k == kNum:
+		x := r.v.n
+		fn = func(f *frame) value {
+			v := lf(f)
+			return boolValue((v.k == kNum && v.n == x) != negate)
+		}
+	default:
+		rf := r.fn
+		fn = func(f *frame) value { return boolValue(equal(lf(f), rf(f)) != negate) }
+	}
+	return cnode{fn: fn, k: kBool}
+}
+
+// ordering compiles <, <=, > and >=: false unless both sides are values of
+// the same orderable kind.
+func ordering(op string, l, r cnode) cnode {
+	lf, rf := l.fn, r.fn
+	if r.konst && r.v.k == kNum {
+		x := r.v.n
+		var fn evalFn
+		switch op {
+		case "<":
+			fn = func(f *frame) value { v := lf(f); return boolValue(v.k == kNum && v.n < x) }
+		case "<=":
+			fn = func(f *frame) value { v := lf(f); return boolValue(v.k == kNum && v.n <= x) }
+		case ">":
+			fn = func(f *frame) value { v := lf(f); return boolValue(v.k == kNum && v.n > x) }
+		default:
+			fn = func(f *frame) value { v := lf(f); return boolValue(v.k == kNum && v.n >= x) }
+		}
+		return cnode{fn: fn, k: kBool}
+	}
+	var fn evalFn
+	switch op {
+	case "<":
+		fn = func(f *frame) value { c, ok := compare(lf(f), rf(f)); return boolValue(ok && c < 0) }
+	case "<=":
+		fn = func(f *frame) value { c, ok := compare(lf(f), rf(f)); return boolValue(ok && c <= 0) }
+	case ">":
+		fn = func(f *frame) value { c, ok := compare(lf(f), rf(f)); return boolValue(ok && c > 0) }
+	default:
+		fn = func(f *frame) value { c, ok := compare(lf(f), rf(f)); return boolValue(ok && c >= 0) }
+	}
+	return cnode{fn: fn, k: kBool}
+}
+
+func (c *compiler) in(n *ast.BinaryNode) cnode {
+	arr, ok := n.Right.(*ast.ArrayNode)
+	if !ok {
+		return c.fail(n.Right, "in needs a list in brackets, like health in [\"Good\", \"Average\"]")
+	}
+	l := c.node(n.Left)
+	items := make([]cnode, len(arr.Nodes))
+	all := []cnode{l}
+	for i, e := range arr.Nodes {
+		items[i] = c.node(e)
+		if k := items[i].k; l.k != kAny && k != kAny && k != kNil && l.k != kNil && k != l.k {
+			return c.fail(e, "invalid operation: in: a %s is never equal to a %s", l.k, k)
+		}
+		all = append(all, items[i])
+	}
+	lf := l.fn
+	fns := make([]evalFn, len(items))
+	for i, it := range items {
+		fns[i] = it.fn
+	}
+	return c.fold(cnode{fn: func(f *frame) value {
+		v := lf(f)
+		for _, fn := range fns {
+			if equal(v, fn(f)) {
+				return trueValue
+			}
+		}
+		return falseValue
+	}, k: kBool}, all...)
+}
+
+func (c *compiler) matches(n *ast.BinaryNode) cnode {
+	l := c.node(n.Left)
+	s, ok := n.Right.(*ast.StringNode)
+	if !ok {
+		return c.fail(n.Right, "matches needs a regular expression in quotes")
+	}
+	if l.k != kStr && l.k != kAny {
+		return c.fail(n.Left, "invalid operation: matches on a %s (it takes a string)", l.k)
+	}
+	re, err := regexp.Compile(s.Value)
+	if err != nil {
+		return c.fail(n.Right, "bad regular expression: %v", err)
+	}
+	lf := l.fn
+	return c.fold(cnode{fn: func(f *frame) value {
+		v := lf(f)
+		return boolValue(v.k == kStr && re.MatchString(v.s))
+	}, k: kBool}, l)
+}
