@@ -244,7 +244,7 @@ func TestIDs(t *testing.T) {
 			t.Errorf("canonicalID(%q) = %q, %v, want %q", strings.ToLower(id), c, err, id[:15])
 		}
 	}
-	for _, bad := range []string{"", "001", "001D000000IRFma!", "001D000000IRFmaIA9", "0010000000000BAAAA"} {
+	for _, bad := range []string{"", "001", "001D000000IRFma!", "001D000000IRFmaIA9", "001000000000000BAA"} {
 		if _, err := canonicalID(bad); err == nil {
 			t.Errorf("canonicalID(%q) succeeded", bad)
 		}
