@@ -89,14 +89,18 @@ func (b *bufferedWriter) code() int {
 
 // reset writes the status line, the headers and half of the body straight
 // to the connection, then closes it: the client sees the connection drop
-// mid-response.
+// mid-response. A response without a body (204) is cut before its status
+// line, so that the client cannot mistake it for a success.
 func (b *bufferedWriter) reset(w http.ResponseWriter) {
-	conn, rw, err := http.NewResponseController(w).Hijack()
+	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		return
 	}
 	defer conn.Close()
-	bw := bufio.NewWriter(rw)
+	if b.body.Len() == 0 {
+		return
+	}
+	bw := bufio.NewWriter(conn)
 	bw.WriteString("HTTP/1.1 " + strconv.Itoa(b.code()) + " " + http.StatusText(b.code()) + "\r\n")
 	b.header.Set("Content-Length", strconv.Itoa(b.body.Len()))
 	b.header.Write(bw) //nolint:errcheck // best effort before the cut
