@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/lifecycled/lifecycled/internal/store"
+)
+
+// runHistory is `lifecycled history ACCOUNT_ID`: one account's status
+// changes, oldest first, read from the state file without the daemon's lock.
+func runHistory(ctx context.Context, args []string, s stdio) error {
+	fs := newFlagSet("history", "history [--config FILE] [--format table|json] ACCOUNT_ID", s)
+	var c common
+	c.register(fs)
+	format := fs.String("format", "table", "output format: table or json (json adds the inputs of each change)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	// Flags may also follow the account id.
+	var ids []string
+	for fs.NArg() > 0 {
+		ids = append(ids, fs.Arg(0))
+		if err := parseFlags(fs, fs.Args()[1:]); err != nil {
+			return err
+		}
+	}
+	if len(ids) != 1 || (*format != "table" && *format != "json") {
+		if len(ids) == 1 {
+			fmt.Fprintf(s.err, "--format %q: want table or json\n", *format)
+		}
+		fs.Usage()
+		return errUsage
+	}
+	id := ids[0]
+	cfg, _, _, err := c.setup(s)
+	if err != nil {
+		return err
+	}
+	db := store.New(cfg.State.Path)
+	if err := db.OpenReadOnly(); err != nil {
+		return fmt.Errorf("open state %s: %w", cfg.State.Path, err)
+	}
+	defer db.Close()
+
+	entries, err := db.History(ctx, id)
+	if err != nil {
+		return err
+	}
+	acct, err := db.Account(ctx, id)
+	known := err == nil
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		if len(entries) == 0 {
+			return fmt.Errorf("account %s is not in the state file (never pulled, or out of scope)", id)
+		}
+	case err != nil:
+		return err
+	}
+	if *format == "json" {
+		return writeHistoryJSON(s.out, id, entries)
+	}
+	return writeHistory(s.out, id, known, acct, entries)
+}
+
+func writeHistory(w io.Writer, id string, known bool, a store.Account, entries []store.HistoryEntry) error {
+	if known {
+		fmt.Fprintf(w, "Account %s: status %s in Salesforce, %s computed as of %s\n", id,
+			historyValue(a.CRMStatus), historyValue(a.DesiredStatus), orDash(a.AsOf))
+	} else {
+		fmt.Fprintf(w, "Account %s: no longer managed (deleted or out of scope)\n", id)
+	}
+	if len(entries) == 0 {
+		_, err := fmt.Fprintln(w, "No status change recorded.")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KIND\tFROM\tTO\tAT\tAS OF")
+	for _, h := range entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", h.Kind, historyValue(h.From), historyValue(h.To),
+			h.At.Local().Format(time.DateTime), orDash(h.AsOf))
+	}
+	return tw.Flush()
+}
+
+// historyJSON is one entry of `history --format json`.
+type historyJSON struct {
+	Kind   string          `json:"kind"`
+	From   *string         `json:"from"`
+	To     *string         `json:"to"`
+	At     time.Time       `json:"at"`
+	AsOf   string          `json:"as_of"`
+	Inputs json.RawMessage `json:"inputs,omitempty"`
+}
+
+func writeHistoryJSON(w io.Writer, id string, entries []store.HistoryEntry) error {
+	out := struct {
+		AccountID string        `json:"account_id"`
+		Changes   []historyJSON `json:"changes"`
+	}{AccountID: id, Changes: []historyJSON{}}
+	for _, h := range entries {
+		e := historyJSON{Kind: h.Kind, From: h.From, To: h.To, At: h.At, AsOf: h.AsOf}
+		if json.Valid(h.Inputs) {
+			e.Inputs = h.Inputs
+		}
+		out.Changes = append(out.Changes, e)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// historyValue renders a status value; nil and "" are "(none)".
+func historyValue(v *string) string {
+	if v == nil || *v == "" {
+		return "(none)"
+	}
+	return *v
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

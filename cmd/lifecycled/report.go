@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/lifecycled/lifecycled/config"
+	"github.com/lifecycled/lifecycled/internal/report"
+	"github.com/lifecycled/lifecycled/internal/server"
+	"github.com/lifecycled/lifecycled/internal/store"
+	"github.com/lifecycled/lifecycled/mapping"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// runReport is `lifecycled report`: the dashboard's figures on the command
+// line, read from the state file without taking the daemon's lock.
+func runReport(ctx context.Context, args []string, s stdio) error {
+	fs := newFlagSet("report", "report [--config FILE] [--format table|csv|json] [--since YYYY-MM-DD]", s)
+	var c common
+	c.register(fs)
+	format := fs.String("format", "table", "output format: table, csv or json")
+	since := fs.String("since", "", "first day of the history, runs and rejections (default: 90 days up to today)")
+	runs := fs.Int("runs", report.DefaultRuns, "how many recent runs to list (-1: all)")
+	limit := fs.Int("limit", report.DefaultLimit, "how many rejections and pending writes to list (-1: all)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || !slices.Contains(report.Formats, *format) {
+		if fs.NArg() == 0 {
+			fmt.Fprintf(s.err, "--format %q: want table, csv or json\n", *format)
+		}
+		fs.Usage()
+		return errUsage
+	}
+	if *since != "" {
+		if _, err := time.Parse(time.DateOnly, *since); err != nil {
+			return fmt.Errorf("--since %q: want YYYY-MM-DD", *since)
+		}
+	}
+	cfg, _, _, err := c.setup(s)
+	if err != nil {
+		return err
+	}
+	pack, err := mapping.Compile(cfg.Definition())
+	if err != nil {
+		return err
+	}
+	db := store.New(cfg.State.Path)
+	if err := db.OpenReadOnly(); err != nil {
+		return fmt.Errorf("open state %s: %w", cfg.State.Path, err)
+	}
+	defer db.Close()
+	f, err := report.Build(ctx, db, report.Options{
+		Now: time.Now(), Location: cfg.Sync.Location, Since: *since,
+		StatusValues: pack.StatusValues(), RevenueField: cfg.RevenueField(),
+		Runs: *runs, Limit: *limit,
+	})
+	if err != nil {
+		return err
+	}
+	return report.Write(s.out, f, *format)
+}
+
+// newServer returns the HTTP endpoint (health, metrics and the dashboard of
+// the report's figures) that run and demo serve beside the engine. now is
+// the engine's clock, so "today" and readiness agree with the cycles.
+func newServer(cfg *config.Config, db *store.DB, reg prometheus.Gatherer, pack *mapping.Pack,
+	now func() time.Time, logger *slog.Logger) *server.Server {
+	var statuses []string
+	if pack != nil {
+		statuses = pack.StatusValues()
+	}
+	return server.New(server.Options{
+		Listen: cfg.Server.Listen, Store: db, Gatherer: reg, Interval: cfg.Sync.Interval,
+		Now: now, Location: cfg.Sync.Location, StatusValues: statuses,
+		RevenueField: cfg.RevenueField(), Logger: logger,
+	})
+}
