@@ -63,7 +63,9 @@ type Pack struct {
 	status   []*string // the value of each status rule; nil clears
 	other    *string
 	tagIndex map[string]int
-	pool     sync.Pool // *state
+	single   [][]string // single[i] is {tag i}: a result with one managed tag shares it
+	tagPtr   []*string  // tagPtr[i] points to tag i: a tags value of that tag alone shares it
+	pool     sync.Pool  // *state
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -136,6 +138,11 @@ func Compile(def Definition) (*Pack, error) {
 	if def.Otherwise != nil {
 		p.other = nonEmpty(*def.Otherwise)
 	}
+	for _, l := range def.SmartLists {
+		tag := l.Tag
+		p.single = append(p.single, []string{tag})
+		p.tagPtr = append(p.tagPtr, &tag)
+	}
 	p.pool.New = func() any { return p.newState() }
 	return p, nil
 }
@@ -149,6 +156,7 @@ func compileCond(src string, sc *scope) (cnode, error) {
 	if n.k != kBool && n.k != kAny {
 		return n, fmt.Errorf("a condition must be a bool (true or false), not a %s", n.k)
 	}
+	n.test = testOf(n)
 	return n, nil
 }
 

@@ -8,7 +8,7 @@ import (
 // Result is what the rules make of one account.
 type Result struct {
 	ID          string   `json:"id"`
-	ManagedTags []string `json:"managed_tags"` // the managed tags that apply, in smart-list order; nil when none
+	ManagedTags []string `json:"managed_tags"` // the managed tags that apply, in smart-list order; nil when none; may be shared: do not modify
 	// Tags and Status are the fields' new values; nil clears the field. They
 	// may share memory with the Account and the Pack: do not modify them.
 	Tags          *string `json:"tags"`
@@ -46,10 +46,10 @@ func (p *Pack) run(f *frame, a Account, asOf Date) int {
 		f.vals[nf+i] = d.fn(f)
 	}
 	for i, l := range p.lists {
-		f.tags[i] = l.fn(f).truth()
+		f.tags[i] = l.test(f)
 	}
 	for i, r := range p.rules {
-		if r.fn(f).truth() {
+		if r.test(f) {
 			return i
 		}
 	}
@@ -73,13 +73,16 @@ func (p *Pack) Evaluate(a Account, asOf Date) Result {
 func (p *Pack) result(st *state, a Account, rule int) Result {
 	res := Result{ID: a.ID}
 	f := &st.f
-	count := 0
-	for _, on := range f.tags {
+	count, last := 0, -1
+	for i, on := range f.tags {
 		if on {
-			count++
+			count, last = count+1, i
 		}
 	}
-	if count > 0 {
+	switch {
+	case count == 1:
+		res.ManagedTags = p.single[last][:1:1] // shared, like the strings in it
+	case count > 1:
 		res.ManagedTags = make([]string, 0, count)
 		for i, on := range f.tags {
 			if on {
@@ -98,6 +101,8 @@ func (p *Pack) result(st *state, a Account, rule int) Result {
 	case len(st.buf) == 0:
 	case a.Tags != nil && string(st.buf) == *a.Tags:
 		res.Tags = a.Tags // unchanged text: share it
+	case count == 1 && string(st.buf) == *p.tagPtr[last]:
+		res.Tags = p.tagPtr[last] // only the one managed tag
 	default:
 		s := string(st.buf)
 		res.Tags = &s

@@ -94,7 +94,7 @@ func (c *compiler) hasTag(n *ast.CallNode) cnode {
 	case i >= c.sc.tagLimit:
 		return c.fail(n, "has_tag(%q): that smart list is not before this one (has_tag sees only the smart lists before it)", s.Value)
 	}
-	return cnode{fn: func(f *frame) value { return boolValue(f.tags[i]) }, k: kBool}
+	return boolNode(func(f *frame) bool { return f.tags[i] })
 }
 
 // builtin compiles the expr builtins rules may use.

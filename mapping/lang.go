@@ -29,17 +29,37 @@ type frame struct {
 	today Date
 }
 
+// testFn evaluates a compiled condition: whether it is true (nil is false).
+type testFn func(f *frame) bool
+
 // cnode is a compiled expression: its function, its static kind and, for a
-// constant, its value.
+// constant, its value. Nodes that yield a bool also have test, which skips
+// building a value (conditions are most of what rules evaluate).
 type cnode struct {
 	fn    evalFn
+	test  testFn
 	k     kind
 	konst bool
 	v     value
 }
 
 func konst(v value) cnode {
-	return cnode{fn: func(*frame) value { return v }, k: v.k, konst: true, v: v}
+	t := v.truth()
+	return cnode{fn: func(*frame) value { return v }, test: func(*frame) bool { return t }, k: v.k, konst: true, v: v}
+}
+
+// boolNode is a bool-valued node computed by test.
+func boolNode(test testFn) cnode {
+	return cnode{fn: func(f *frame) value { return boolValue(test(f)) }, test: test, k: kBool}
+}
+
+// testOf returns n as a condition: true only when n yields true.
+func testOf(n cnode) testFn {
+	if n.test != nil {
+		return n.test
+	}
+	fn := n.fn
+	return func(f *frame) bool { return fn(f).truth() }
 }
 
 // scope tells the compiler what one rule may refer to.
@@ -143,7 +163,11 @@ func (c *compiler) ident(n *ast.IdentifierNode) cnode {
 		slices.Sort(names)
 		return c.fail(n, "unknown name %s (known: today, %s)", n.Value, strings.Join(names, ", "))
 	}
-	return cnode{fn: func(f *frame) value { return f.vals[i] }, k: c.sc.kinds[i]}
+	n2 := cnode{fn: func(f *frame) value { return f.vals[i] }, k: c.sc.kinds[i]}
+	if n2.k == kBool || n2.k == kAny {
+		n2.test = func(f *frame) bool { v := &f.vals[i]; return v.k == kBool && v.b }
+	}
+	return n2
 }
 
 // boolOperand checks that n can stand where a bool is needed.
@@ -158,8 +182,8 @@ func (c *compiler) unary(n *ast.UnaryNode) cnode {
 	switch n.Operator {
 	case "!", "not":
 		c.boolOperand(n.Node, x, "the operand of "+n.Operator)
-		xf := x.fn
-		return c.fold(cnode{fn: func(f *frame) value { return boolValue(!xf(f).truth()) }, k: kBool}, x)
+		xt := testOf(x)
+		return c.fold(boolNode(func(f *frame) bool { return !xt(f) }), x)
 	case "-", "+":
 		if x.k != kNum && x.k != kAny {
 			return c.fail(n, "invalid operation: %s on a %s", n.Operator, x.k)
@@ -204,19 +228,29 @@ func unify(a, b kind) kind {
 func (c *compiler) conditional(n *ast.ConditionalNode) cnode {
 	cond, x, y := c.node(n.Cond), c.node(n.Exp1), c.node(n.Exp2)
 	c.boolOperand(n.Cond, cond, "the condition")
-	cf, xf, yf := cond.fn, x.fn, y.fn
 	if cond.konst {
 		if cond.v.truth() {
 			return x
 		}
 		return y
 	}
-	return cnode{fn: func(f *frame) value {
-		if cf(f).truth() {
+	ct, xf, yf := testOf(cond), x.fn, y.fn
+	n2 := cnode{fn: func(f *frame) value {
+		if ct(f) {
 			return xf(f)
 		}
 		return yf(f)
 	}, k: unify(x.k, y.k)}
+	if n2.k == kBool || n2.k == kAny {
+		xt, yt := testOf(x), testOf(y)
+		n2.test = func(f *frame) bool {
+			if ct(f) {
+				return xt(f)
+			}
+			return yt(f)
+		}
+	}
+	return n2
 }
 
 func (c *compiler) binary(n *ast.BinaryNode) cnode {
@@ -235,15 +269,13 @@ func (c *compiler) binary(n *ast.BinaryNode) cnode {
 	case "&&", "and":
 		c.boolOperand(n.Left, l, "an operand of "+op)
 		c.boolOperand(n.Right, r, "an operand of "+op)
-		return c.fold(cnode{fn: func(f *frame) value {
-			return boolValue(lf(f).truth() && rf(f).truth())
-		}, k: kBool}, l, r)
+		lt, rt := testOf(l), testOf(r)
+		return c.fold(boolNode(func(f *frame) bool { return lt(f) && rt(f) }), l, r)
 	case "||", "or":
 		c.boolOperand(n.Left, l, "an operand of "+op)
 		c.boolOperand(n.Right, r, "an operand of "+op)
-		return c.fold(cnode{fn: func(f *frame) value {
-			return boolValue(lf(f).truth() || rf(f).truth())
-		}, k: kBool}, l, r)
+		lt, rt := testOf(l), testOf(r)
+		return c.fold(boolNode(func(f *frame) bool { return lt(f) || rt(f) }), l, r)
 	case "==", "!=":
 		if l.k != kAny && r.k != kAny && l.k != kNil && r.k != kNil && l.k != r.k {
 			return c.fail(n, "invalid operation: %s between a %s and a %s (they are never equal)", op, l.k, r.k)
@@ -286,10 +318,10 @@ func (c *compiler) binary(n *ast.BinaryNode) cnode {
 		test := map[string]func(s, sub string) bool{
 			"contains": strings.Contains, "startsWith": strings.HasPrefix, "endsWith": strings.HasSuffix,
 		}[op]
-		return c.fold(cnode{fn: func(f *frame) value {
+		return c.fold(boolNode(func(f *frame) bool {
 			x, y := lf(f), rf(f)
-			return boolValue(x.k == kStr && y.k == kStr && test(x.s, y.s))
-		}, k: kBool}, l, r)
+			return x.k == kStr && y.k == kStr && test(x.s, y.s)
+		}), l, r)
 	}
 	return c.fail(n, "operator %s is not supported in rules", n.Operator)
 }
@@ -319,27 +351,27 @@ func equality(negate bool, l, r cnode) cnode {
 		l, r = r, l
 	}
 	lf := l.fn
-	var fn evalFn
+	var fn testFn
 	switch {
 	case r.konst && r.v.k == kNil:
-		fn = func(f *frame) value { return boolValue((lf(f).k == kNil) != negate) }
+		fn = func(f *frame) bool { return (lf(f).k == kNil) != negate }
 	case r.konst && r.v.k == kStr:
 		s := r.v.s
-		fn = func(f *frame) value {
+		fn = func(f *frame) bool {
 			v := lf(f)
-			return boolValue((v.k == kStr && v.s == s) != negate)
+			return (v.k == kStr && v.s == s) != negate
 		}
 	case r.konst && r.v.k == kNum:
 		x := r.v.n
-		fn = func(f *frame) value {
+		fn = func(f *frame) bool {
 			v := lf(f)
-			return boolValue((v.k == kNum && v.n == x) != negate)
+			return (v.k == kNum && v.n == x) != negate
 		}
 	default:
 		rf := r.fn
-		fn = func(f *frame) value { return boolValue(equal(lf(f), rf(f)) != negate) }
+		fn = func(f *frame) bool { return equal(lf(f), rf(f)) != negate }
 	}
-	return cnode{fn: fn, k: kBool}
+	return boolNode(fn)
 }
 
 // ordering compiles <, <=, > and >=: false unless both sides are values of
@@ -348,31 +380,31 @@ func ordering(op string, l, r cnode) cnode {
 	lf, rf := l.fn, r.fn
 	if r.konst && r.v.k == kNum {
 		x := r.v.n
-		var fn evalFn
+		var fn testFn
 		switch op {
 		case "<":
-			fn = func(f *frame) value { v := lf(f); return boolValue(v.k == kNum && v.n < x) }
+			fn = func(f *frame) bool { v := lf(f); return v.k == kNum && v.n < x }
 		case "<=":
-			fn = func(f *frame) value { v := lf(f); return boolValue(v.k == kNum && v.n <= x) }
+			fn = func(f *frame) bool { v := lf(f); return v.k == kNum && v.n <= x }
 		case ">":
-			fn = func(f *frame) value { v := lf(f); return boolValue(v.k == kNum && v.n > x) }
+			fn = func(f *frame) bool { v := lf(f); return v.k == kNum && v.n > x }
 		default:
-			fn = func(f *frame) value { v := lf(f); return boolValue(v.k == kNum && v.n >= x) }
+			fn = func(f *frame) bool { v := lf(f); return v.k == kNum && v.n >= x }
 		}
-		return cnode{fn: fn, k: kBool}
+		return boolNode(fn)
 	}
-	var fn evalFn
+	var fn testFn
 	switch op {
 	case "<":
-		fn = func(f *frame) value { c, ok := compare(lf(f), rf(f)); return boolValue(ok && c < 0) }
+		fn = func(f *frame) bool { c, ok := compare(lf(f), rf(f)); return ok && c < 0 }
 	case "<=":
-		fn = func(f *frame) value { c, ok := compare(lf(f), rf(f)); return boolValue(ok && c <= 0) }
+		fn = func(f *frame) bool { c, ok := compare(lf(f), rf(f)); return ok && c <= 0 }
 	case ">":
-		fn = func(f *frame) value { c, ok := compare(lf(f), rf(f)); return boolValue(ok && c > 0) }
+		fn = func(f *frame) bool { c, ok := compare(lf(f), rf(f)); return ok && c > 0 }
 	default:
-		fn = func(f *frame) value { c, ok := compare(lf(f), rf(f)); return boolValue(ok && c >= 0) }
+		fn = func(f *frame) bool { c, ok := compare(lf(f), rf(f)); return ok && c >= 0 }
 	}
-	return cnode{fn: fn, k: kBool}
+	return boolNode(fn)
 }
 
 func (c *compiler) in(n *ast.BinaryNode) cnode {
@@ -395,15 +427,15 @@ func (c *compiler) in(n *ast.BinaryNode) cnode {
 	for i, it := range items {
 		fns[i] = it.fn
 	}
-	return c.fold(cnode{fn: func(f *frame) value {
+	return c.fold(boolNode(func(f *frame) bool {
 		v := lf(f)
 		for _, fn := range fns {
 			if equal(v, fn(f)) {
-				return trueValue
+				return true
 			}
 		}
-		return falseValue
-	}, k: kBool}, all...)
+		return false
+	}), all...)
 }
 
 func (c *compiler) matches(n *ast.BinaryNode) cnode {
@@ -420,8 +452,8 @@ func (c *compiler) matches(n *ast.BinaryNode) cnode {
 		return c.fail(n.Right, "bad regular expression: %v", err)
 	}
 	lf := l.fn
-	return c.fold(cnode{fn: func(f *frame) value {
+	return c.fold(boolNode(func(f *frame) bool {
 		v := lf(f)
-		return boolValue(v.k == kStr && re.MatchString(v.s))
-	}, k: kBool}, l)
+		return v.k == kStr && re.MatchString(v.s)
+	}), l)
 }

@@ -1,0 +1,230 @@
+// Package config reads lifecycled's YAML config file: strict decoding (an
+// unknown key is an error naming the file, line and key), ${VAR} expansion,
+// defaults and validation. It opens no file but the config and no network.
+// config/example.yaml documents every key and its default.
+package config
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+	_ "time/tzdata" // sync.timezone works where the system has no zone files
+
+	"github.com/lifecycled/lifecycled/mapping"
+)
+
+// Config is a loaded config file.
+type Config struct {
+	Path       string // the file it was read from; "" for Default
+	Salesforce Salesforce
+	Fields     []mapping.Field // in file order
+	Derived    []mapping.Rule
+	Tags       Tags
+	Status     Status
+	Sync       Sync
+	State      State
+	Server     Server
+
+	lines map[string]int // key path -> line, for Validate's errors
+}
+
+// Salesforce is where the accounts live and how to log in.
+type Salesforce struct {
+	LoginURL   string // default https://login.salesforce.com
+	APIVersion string // default "62.0"
+	Auth       Auth
+	Object     string // default Account
+	Where      string // extra SOQL condition limiting the managed records; "" none
+}
+
+// Auth is the OAuth flow and its credentials. The *File fields name files
+// holding a secret (one of a value and its file may be set).
+type Auth struct {
+	Flow             string // client_credentials (default), jwt_bearer, refresh_token or password
+	ClientID         string
+	ClientSecret     string
+	ClientSecretFile string
+	Username         string
+	Password         string
+	PasswordFile     string
+	RefreshToken     string
+	RefreshTokenFile string
+	PrivateKeyFile   string // jwt_bearer: PEM private key signing the assertion
+}
+
+// Tags is the managed tags field.
+type Tags struct {
+	Field      string // default Lifecycle_Tags__c
+	Separator  string // default ";"
+	SmartLists []mapping.SmartList
+}
+
+// Status is the Account Lifecycle Status field.
+type Status struct {
+	Field     string // default Account_Lifecycle_Status__c
+	Rules     []mapping.StatusRule
+	Otherwise *string // nil clears the field
+}
+
+// Sync is how often and how hard lifecycled syncs.
+type Sync struct {
+	Interval    time.Duration  // default 5m
+	FullResync  time.Duration  // default 24h
+	Timezone    string         // default UTC: "today" for every date rule is taken in this zone
+	Location    *time.Location // Timezone, loaded
+	BatchSize   int            // records a write request, 1..200, default 200
+	MaxAPIShare float64        // share of the org's daily API limit lifecycled may use, (0, 1], default 0.2
+}
+
+// State is the local state file.
+type State struct {
+	Path string // default ./lifecycled.db
+}
+
+// Server is the health, metrics and dashboard listener.
+type Server struct {
+	Listen string // default 127.0.0.1:9090
+}
+
+// The defaults of the settings outside the rule pack.
+const (
+	DefaultLoginURL    = "https://login.salesforce.com"
+	DefaultAPIVersion  = "62.0"
+	DefaultFlow        = "client_credentials"
+	DefaultObject      = "Account"
+	DefaultInterval    = 5 * time.Minute
+	DefaultFullResync  = 24 * time.Hour
+	DefaultTimezone    = "UTC"
+	DefaultBatchSize   = 200
+	DefaultMaxAPIShare = 0.2
+	DefaultStatePath   = "./lifecycled.db"
+	DefaultListen      = "127.0.0.1:9090"
+)
+
+// DefaultPackName is the name the default rule pack's errors and rule
+// sources carry.
+const DefaultPackName = "default-pack.yaml"
+
+// DefaultPackYAML is the default rule pack, in the config language: the
+// fields, derived values, smart lists and status rules lifecycled uses when a
+// config file sets none of derived, tags.smart_lists and status.rules.
+//
+//go:embed defaultpack.yaml
+var DefaultPackYAML []byte
+
+// Default returns the default configuration: the defaults of every setting
+// and the default rule pack, with no credentials.
+func Default() *Config {
+	c := base()
+	pack, err := defaultPack()
+	if err != nil {
+		// The embedded pack is part of the program; TestDefault keeps it valid.
+		panic("config: default pack: " + err.Error())
+	}
+	c.usePack(pack, true, true)
+	return c
+}
+
+// base returns the defaults of everything but the rule pack.
+func base() *Config {
+	return &Config{
+		Salesforce: Salesforce{LoginURL: DefaultLoginURL, APIVersion: DefaultAPIVersion,
+			Auth: Auth{Flow: DefaultFlow}, Object: DefaultObject},
+		Tags:   Tags{Field: "Lifecycle_Tags__c", Separator: ";"},
+		Status: Status{Field: "Account_Lifecycle_Status__c"},
+		Sync: Sync{Interval: DefaultInterval, FullResync: DefaultFullResync, Timezone: DefaultTimezone,
+			Location: time.UTC, BatchSize: DefaultBatchSize, MaxAPIShare: DefaultMaxAPIShare},
+		State:  State{Path: DefaultStatePath},
+		Server: Server{Listen: DefaultListen},
+		lines:  map[string]int{},
+	}
+}
+
+// usePack copies the default pack's fields and rules into c.
+func (c *Config) usePack(pack *Config, fields, rules bool) {
+	if fields {
+		c.Fields = slices.Clone(pack.Fields)
+	}
+	if rules {
+		c.Derived = slices.Clone(pack.Derived)
+		c.Tags.SmartLists = slices.Clone(pack.Tags.SmartLists)
+		c.Status.Rules = slices.Clone(pack.Status.Rules)
+		c.Status.Otherwise = pack.Status.Otherwise
+	}
+}
+
+// Definition returns the rules for mapping.Compile. TagsMaxLen is 0: the
+// caller sets it from the org's describe result.
+func (c *Config) Definition() mapping.Definition {
+	return mapping.Definition{
+		Fields:      slices.Clone(c.Fields),
+		Derived:     slices.Clone(c.Derived),
+		SmartLists:  slices.Clone(c.Tags.SmartLists),
+		StatusRules: slices.Clone(c.Status.Rules),
+		Otherwise:   c.Status.Otherwise,
+		TagsField:   c.Tags.Field,
+		StatusField: c.Status.Field,
+		Separator:   c.Tags.Separator,
+	}
+}
+
+// RevenueField returns the API name of the field mapped as arr or revenue
+// (a number), or "".
+func (c *Config) RevenueField() string {
+	for _, name := range []string{"arr", "revenue"} {
+		for _, f := range c.Fields {
+			if f.Name == name && f.Type == mapping.TypeNumber {
+				return f.APIName
+			}
+		}
+	}
+	return ""
+}
+
+// RulesVersion is a hash of everything that decides computed results: the
+// field mapping and types, the derived values, smart lists, status rules, the
+// output fields and the separator. Sources (file lines) do not count.
+func (c *Config) RulesVersion() string {
+	type rule struct{ A, B string }
+	v := struct {
+		Fields                      []mapping.Field
+		Derived, Lists, Rules       []rule
+		Otherwise                   *string
+		TagsField, Sep, StatusField string
+	}{Fields: c.Fields, Otherwise: c.Status.Otherwise, TagsField: c.Tags.Field, Sep: c.Tags.Separator, StatusField: c.Status.Field}
+	for _, r := range c.Derived {
+		v.Derived = append(v.Derived, rule{r.Name, r.Expr})
+	}
+	for _, l := range c.Tags.SmartLists {
+		v.Lists = append(v.Lists, rule{l.Tag, l.When})
+	}
+	for _, r := range c.Status.Rules {
+		v.Rules = append(v.Rules, rule{r.When, r.Value})
+	}
+	return hash(v)
+}
+
+// ScopeVersion is a hash of what decides which records and fields are
+// pulled: the object, the where condition and the mapped API names
+// (including the tags and status fields). A change forces a full pull.
+func (c *Config) ScopeVersion() string {
+	names := []string{strings.ToLower(c.Tags.Field), strings.ToLower(c.Status.Field)}
+	for _, f := range c.Fields {
+		names = append(names, strings.ToLower(f.APIName))
+	}
+	slices.Sort(names)
+	return hash([]any{strings.ToLower(c.Salesforce.Object), c.Salesforce.Where, names})
+}
+
+func hash(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}

@@ -1,0 +1,131 @@
+package config
+
+import (
+	"fmt"
+
+	"github.com/lifecycled/lifecycled/mapping"
+	"gopkg.in/yaml.v3"
+)
+
+type fieldFuncs = map[string]func(key string, v *yaml.Node)
+
+// root decodes the top-level mapping: only the keys of config/example.yaml
+// exist.
+func (d *decoder) root(n *yaml.Node) {
+	c := d.c
+	sf := &c.Salesforce
+	a := &sf.Auth
+	d.mapping(n, "", fieldFuncs{
+		"salesforce": func(key string, v *yaml.Node) {
+			d.mapping(v, key, fieldFuncs{
+				"login_url":   d.str(&sf.LoginURL),
+				"api_version": d.str(&sf.APIVersion),
+				"object":      d.str(&sf.Object),
+				"where":       d.str(&sf.Where),
+				"auth": func(key string, v *yaml.Node) {
+					d.mapping(v, key, fieldFuncs{
+						"flow":               d.str(&a.Flow),
+						"client_id":          d.str(&a.ClientID),
+						"client_secret":      d.str(&a.ClientSecret),
+						"client_secret_file": d.str(&a.ClientSecretFile),
+						"username":           d.str(&a.Username),
+						"password":           d.str(&a.Password),
+						"password_file":      d.str(&a.PasswordFile),
+						"refresh_token":      d.str(&a.RefreshToken),
+						"refresh_token_file": d.str(&a.RefreshTokenFile),
+						"private_key_file":   d.str(&a.PrivateKeyFile),
+					})
+				},
+			})
+		},
+		"fields": func(key string, v *yaml.Node) {
+			d.pairs(v, key, d.field)
+		},
+		"derived": func(key string, v *yaml.Node) {
+			d.pairs(v, key, func(k, v *yaml.Node) {
+				name := "derived." + k.Value
+				expr, ok := d.text(v, name)
+				if ok {
+					c.Derived = append(c.Derived, mapping.Rule{Name: k.Value, Expr: expr, Source: source(d.file, v)})
+				}
+			})
+		},
+		"tags": func(key string, v *yaml.Node) {
+			d.mapping(v, key, fieldFuncs{
+				"field":     d.str(&c.Tags.Field),
+				"separator": d.str(&c.Tags.Separator),
+				"smart_lists": func(key string, v *yaml.Node) {
+					d.list(v, key, d.smartList)
+				},
+			})
+		},
+		"status": func(key string, v *yaml.Node) {
+			d.mapping(v, key, fieldFuncs{
+				"field": d.str(&c.Status.Field),
+				"rules": func(key string, v *yaml.Node) {
+					d.list(v, key, d.statusRule)
+				},
+				"otherwise": func(key string, v *yaml.Node) {
+					if s, ok := d.statusValue(v, key); ok {
+						c.Status.Otherwise = s
+					}
+				},
+			})
+		},
+		"sync": func(key string, v *yaml.Node) {
+			d.mapping(v, key, fieldFuncs{
+				"interval":      d.duration(&c.Sync.Interval),
+				"full_resync":   d.duration(&c.Sync.FullResync),
+				"timezone":      d.str(&c.Sync.Timezone),
+				"batch_size":    d.integer(&c.Sync.BatchSize),
+				"max_api_share": d.number(&c.Sync.MaxAPIShare),
+			})
+		},
+		"state": func(key string, v *yaml.Node) {
+			d.mapping(v, key, fieldFuncs{"path": d.str(&c.State.Path)})
+		},
+		"server": func(key string, v *yaml.Node) {
+			d.mapping(v, key, fieldFuncs{"listen": d.str(&c.Server.Listen)})
+		},
+	})
+}
+
+// pairs calls fn for every key and value of a mapping whose keys are names
+// of the user's choosing (fields, derived), in file order.
+func (d *decoder) pairs(n *yaml.Node, path string, fn func(k, v *yaml.Node)) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.fail(n, path, "want a mapping of names, got %s", kindName(n))
+		return
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], deref(n.Content[i+1])
+		key := join(path, k.Value)
+		if line, dup := seen[k.Value]; dup {
+			d.fail(k, key, "repeated name (first at line %d)", line)
+			continue
+		}
+		seen[k.Value] = k.Line
+		d.c.lines[key] = v.Line
+		fn(k, v)
+	}
+}
+
+// line returns the line of a key, or 0.
+func (c *Config) line(key string) int {
+	if c.lines == nil {
+		return 0
+	}
+	return c.lines[key]
+}
+
+func (c *Config) errorAt(key, format string, args ...any) error {
+	file := c.Path
+	if file == "" {
+		file = "(config)"
+	}
+	return &Error{File: file, Line: c.line(key), Key: key, Err: fmt.Errorf(format, args...)}
+}
