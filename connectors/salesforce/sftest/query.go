@@ -143,19 +143,7 @@ func (s *Server) match(t *table, plan *soql.Plan, all bool) []int32 {
 		}
 	}
 	// Row order is Id order (see makeID), so a stable sort breaks ties by Id.
-	var a, b int
-	getA := func(field string) any { return t.queryValue(a, idx[field]) }
-	getB := func(field string) any { return t.queryValue(b, idx[field]) }
-	slices.SortStableFunc(rows, func(x, y int32) int {
-		a, b = int(x), int(y)
-		if plan.Less(getA, getB) {
-			return -1
-		}
-		if plan.Less(getB, getA) {
-			return 1
-		}
-		return 0
-	})
+	sortRows(t, plan, rows, idx)
 	if plan.Limit >= 0 && len(rows) > plan.Limit {
 		rows = rows[:plan.Limit]
 	}

@@ -1,0 +1,159 @@
+package sftest
+
+import (
+	"maps"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestGenerateAccountsIsDeterministic(t *testing.T) {
+	a := GenerateAccounts(500, 1, start)
+	b := GenerateAccounts(500, 1, start.Add(5*time.Hour)) // the same UTC day
+	if !reflect.DeepEqual(a, b) {
+		t.Fatal("same seed and day, different accounts")
+	}
+	if c := GenerateAccounts(500, 2, start); reflect.DeepEqual(a, c) {
+		t.Fatal("seeds 1 and 2 gave the same accounts")
+	}
+	if len(GenerateAccounts(0, 1, start)) != 0 || len(GenerateAccounts(-3, 1, start)) != 0 {
+		t.Fatal("n <= 0 gave accounts")
+	}
+}
+
+func TestServerHoldsTheGeneratedAccounts(t *testing.T) {
+	s, _ := MustServer(t, Options{Accounts: 300, Seed: 5})
+	want := GenerateAccounts(300, 5, start)
+	got := s.Records("Account")
+	if len(got) != len(want) {
+		t.Fatalf("%d records, want %d", len(got), len(want))
+	}
+	for i := range want {
+		sub := maps.Clone(got[i])
+		for _, k := range []string{"Id", "IsDeleted", "CreatedDate", "LastModifiedDate", "SystemModstamp"} {
+			delete(sub, k)
+		}
+		if !reflect.DeepEqual(sub, want[i]) {
+			t.Fatalf("record %d = %v, want %v", i, sub, want[i])
+		}
+		created, _ := time.Parse(dateTimeLayout, got[i]["CreatedDate"].(string))
+		modified, _ := time.Parse(dateTimeLayout, got[i]["SystemModstamp"].(string))
+		if created.After(modified) || modified.After(start) || got[i]["LastModifiedDate"] != got[i]["SystemModstamp"] {
+			t.Fatalf("record %d stamps: created %v modified %v now %v", i, created, modified, start)
+		}
+	}
+}
+
+func TestGeneratedAccountsCoverEveryStage(t *testing.T) {
+	today := time.Date(2025, 6, 10, 0, 0, 0, 0, time.UTC)
+	recs := GenerateAccounts(20000, 7, today)
+	day := func(r Record, k string) (int, bool) {
+		s, ok := r[k].(string)
+		if !ok {
+			return 0, false
+		}
+		d, err := time.Parse(dateLayout, s)
+		if err != nil {
+			t.Fatalf("%s = %q", k, s)
+		}
+		return int(d.Sub(today).Hours() / 24), true
+	}
+	counts := map[string]int{}
+	ages := map[int]bool{}
+	renewIn := map[int]bool{}
+	schema := DefaultSchema()
+	acct, _ := schema.Object("Account")
+	for _, r := range recs {
+		for k, v := range r {
+			f, _, ok := acct.Field(k)
+			if !ok {
+				t.Fatalf("field %s is not in the default schema", k)
+			}
+			c, terr := convert(f, v)
+			if terr != nil {
+				t.Fatalf("%s = %v: %v", k, v, terr.message(1))
+			}
+			if _, verr := validate(f, c); verr != nil {
+				t.Fatalf("%s = %v: %s", k, v, verr.Message)
+			}
+		}
+		paying := r["Paying_Customer__c"] == true
+		st, hasStart := day(r, "Start_Date__c")
+		rn, hasRenewal := day(r, "Renewal_Date__c")
+		switch {
+		case !paying:
+			counts["non-paying"]++
+		case !hasStart && !hasRenewal:
+			counts["no dates"]++
+		case !hasStart:
+			counts["no start"]++
+		case st > 0:
+			counts["future start"]++
+		case hasRenewal && rn < st:
+			counts["renewal before start"]++
+		case -st <= 90:
+			counts["onboarding"]++
+			ages[-st] = true
+		case hasRenewal && rn >= 0 && rn <= 120:
+			counts["renewal window"]++
+			renewIn[rn] = true
+		case hasRenewal && rn < 0:
+			counts["stale renewal"]++
+		case !hasRenewal:
+			counts["no renewal"]++
+		default:
+			counts["core"]++
+		}
+		if s, ok := r["Start_Date__c"].(string); ok && strings.HasSuffix(s, "-02-29") {
+			counts["feb 29 start"]++
+		}
+		tags, _ := r["Lifecycle_Tags__c"].(string)
+		switch {
+		case tags == "VIP;Churn-Watch":
+			counts["VIP;Churn-Watch"]++
+		case strings.Contains(tags, "OnBoard-") || strings.Contains(tags, "Core-") || strings.Contains(tags, "Renewal-"):
+			counts["managed tags"]++
+		}
+		if r["Account_Lifecycle_Status__c"] != nil {
+			counts["status set"]++
+		}
+	}
+	for _, k := range []string{"non-paying", "no dates", "no start", "future start", "renewal before start", "onboarding",
+		"renewal window", "stale renewal", "no renewal", "core", "feb 29 start", "VIP;Churn-Watch", "managed tags", "status set"} {
+		if counts[k] < 20 {
+			t.Errorf("%s: %d accounts of 20000 (all: %v)", k, counts[k], counts)
+		}
+	}
+	for _, age := range []int{0, 30, 31, 60, 61, 90} {
+		if !ages[age] {
+			t.Errorf("no onboarding account aged %d days", age)
+		}
+	}
+	for _, d := range []int{0, 120} {
+		if !renewIn[d] {
+			t.Errorf("no renewal %d days from today", d)
+		}
+	}
+}
+
+func BenchmarkGenerateAccounts(b *testing.B) {
+	for b.Loop() {
+		GenerateAccounts(100000, 1, start)
+	}
+}
+
+// BenchmarkMillionAccounts starts an emulator holding 1,000,000 accounts
+// (the memory benchmark's size) and reads one page of a query over all of
+// them.
+func BenchmarkMillionAccounts(b *testing.B) {
+	for b.Loop() {
+		s, _ := MustServer(b, Options{Accounts: 1000000, Seed: 1})
+		tok := MustToken(b, s)
+		resp := call(b, s, tok, "GET", queryPath("SELECT Id, Start_Date__c, Renewal_Date__c, Lifecycle_Tags__c FROM Account WHERE Paying_Customer__c = true"), nil)
+		if resp.status != 200 {
+			b.Fatalf("status %d", resp.status)
+		}
+		s.Close()
+	}
+}
