@@ -180,7 +180,7 @@ func (d *decoder) mapping(n *yaml.Node, path string, fields map[string]func(key 
 			continue
 		}
 		d.present[key] = true
-		d.c.lines[key] = v.Line
+		d.c.lines[key] = k.Line
 		f(key, v)
 	}
 }
@@ -381,6 +381,7 @@ func (d *decoder) smartList(i int, n *yaml.Node) {
 	path := fmt.Sprintf("tags.smart_lists[%d]", i)
 	l := mapping.SmartList{Source: source(d.file, n)}
 	var hasTag, hasWhen bool
+	errs := len(d.errs)
 	d.mapping(n, path, map[string]func(key string, v *yaml.Node){
 		"tag": func(key string, v *yaml.Node) {
 			l.Tag, hasTag = d.text(v, key)
@@ -390,6 +391,9 @@ func (d *decoder) smartList(i int, n *yaml.Node) {
 			l.Source = source(d.file, v)
 		},
 	})
+	if len(d.errs) > errs {
+		return
+	}
 	if !hasTag || !hasWhen {
 		d.fail(n, path, "a smart list needs a tag and a when")
 		return
@@ -401,6 +405,7 @@ func (d *decoder) statusRule(i int, n *yaml.Node) {
 	path := fmt.Sprintf("status.rules[%d]", i)
 	r := mapping.StatusRule{Source: source(d.file, n)}
 	var hasWhen, hasValue bool
+	errs := len(d.errs)
 	d.mapping(n, path, map[string]func(key string, v *yaml.Node){
 		"when": func(key string, v *yaml.Node) {
 			r.When, hasWhen = d.text(v, key)
@@ -414,6 +419,9 @@ func (d *decoder) statusRule(i int, n *yaml.Node) {
 			hasValue = ok
 		},
 	})
+	if len(d.errs) > errs {
+		return
+	}
 	if !hasWhen || !hasValue {
 		d.fail(n, path, "a status rule needs a when and a value")
 		return

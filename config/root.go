@@ -109,7 +109,7 @@ func (d *decoder) pairs(n *yaml.Node, path string, fn func(k, v *yaml.Node)) {
 			continue
 		}
 		seen[k.Value] = k.Line
-		d.c.lines[key] = v.Line
+		d.c.lines[key] = k.Line
 		fn(k, v)
 	}
 }

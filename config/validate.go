@@ -53,9 +53,9 @@ func (c *Config) validate(offline bool) error {
 	}
 	errs = append(errs, c.checkAuth(offline)...)
 
-	for key, api := range map[string]string{"tags.field": c.Tags.Field, "status.field": c.Status.Field} {
-		if !objectRE.MatchString(api) {
-			bad(key, "want a field API name like Lifecycle_Tags__c, got %q", api)
+	for _, f := range []struct{ key, api string }{{"tags.field", c.Tags.Field}, {"status.field", c.Status.Field}} {
+		if !objectRE.MatchString(f.api) {
+			bad(f.key, "want a field API name like Lifecycle_Tags__c, got %q", f.api)
 		}
 	}
 	if strings.TrimSpace(c.Tags.Separator) == "" {
