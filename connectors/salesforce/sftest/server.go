@@ -106,6 +106,11 @@ func newServer(opts Options) (*Server, error) {
 	if opts.Schema == nil {
 		opts.Schema = DefaultSchema()
 	}
+	if opts.Schema.byName == nil { // built by hand, not by ParseSchema
+		if err := opts.Schema.init(); err != nil {
+			return nil, fmt.Errorf("schema: %w", err)
+		}
+	}
 	s := &Server{opts: opts, schema: opts.Schema, tables: map[string]*table{}}
 	for _, o := range s.schema.Objects {
 		s.tables[o.Name] = newTable(o)
@@ -159,19 +164,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case p == "/services/oauth2/token":
-		rec := &recorder{ResponseWriter: w}
+		rec := s.record(w, "token")
 		s.handleToken(rec, r)
-		s.stats.count("token", rec.code())
+		rec.done()
 	case p == "/services/data" || p == "/services/data/":
-		rec := &recorder{ResponseWriter: w}
+		rec := s.record(w, "versions")
 		s.handleVersions(rec, r)
-		s.stats.count("versions", rec.code())
+		rec.done()
 	case strings.HasPrefix(p, "/services/data/v"):
 		s.serveData(w, r)
 	default:
-		rec := &recorder{ResponseWriter: w}
+		rec := s.record(w, "other")
 		writeErrors(rec, http.StatusNotFound, notFound())
-		s.stats.count("other", rec.code())
+		rec.done()
 	}
 }
 
@@ -211,8 +216,8 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request) {
 	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/services/data/"), "/")
 	version := strings.TrimPrefix(parts[0], "v")
 	rt, allowed := s.route(r.Method, parts[1:])
-	rec := &recorder{ResponseWriter: w}
-	defer func() { s.stats.count(rt.endpoint, rec.code()) }()
+	rec := s.record(w, rt.endpoint)
+	defer rec.done()
 
 	plan := s.faults.draw()
 	if plan.slow > 0 {
@@ -221,7 +226,7 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request) {
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
-			rec.status, rec.wrote = 499, true // client went away
+			rec.count(499) // the client went away
 			return
 		}
 	}
@@ -256,7 +261,7 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request) {
 		buf := newBufferedWriter(rec.Header())
 		rt.handle(buf, r, version, parts[1:])
 		if plan.reset {
-			rec.status, rec.wrote = 0, true // the client sees no status
+			rec.count(0) // the client sees no status
 			buf.reset(w)
 			return
 		}
@@ -286,30 +291,37 @@ func bearer(r *http.Request) string {
 	return ""
 }
 
-// recorder remembers the status a handler wrote.
+// recorder counts a request in Stats under its endpoint with the status it
+// answers, when the status is written: before the client can read the
+// response, so a test that reads Stats after a response sees it counted.
 type recorder struct {
 	http.ResponseWriter
-	status int
-	wrote  bool
+	s        *Server
+	endpoint string
+	counted  bool
 }
 
-func (r *recorder) WriteHeader(code int) {
-	if !r.wrote {
-		r.status, r.wrote = code, true
+func (s *Server) record(w http.ResponseWriter, endpoint string) *recorder {
+	return &recorder{ResponseWriter: w, s: s, endpoint: endpoint}
+}
+
+// count counts the request once with status (0: the connection was cut).
+func (r *recorder) count(status int) {
+	if !r.counted {
+		r.counted = true
+		r.s.stats.count(r.endpoint, status)
 	}
+}
+
+// done counts a request that wrote nothing as a 200, as net/http answers it.
+func (r *recorder) done() { r.count(http.StatusOK) }
+
+func (r *recorder) WriteHeader(code int) {
+	r.count(code)
 	r.ResponseWriter.WriteHeader(code)
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
-	if !r.wrote {
-		r.status, r.wrote = http.StatusOK, true
-	}
+	r.count(http.StatusOK)
 	return r.ResponseWriter.Write(b)
-}
-
-func (r *recorder) code() int {
-	if !r.wrote {
-		return http.StatusOK
-	}
-	return r.status
 }
