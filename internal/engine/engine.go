@@ -1,0 +1,127 @@
+// Package engine is lifecycled's reconcile loop: each cycle pulls accounts from
+// the CRM, computes their tags and status with the mapping rules, diffs them
+// against what the CRM holds and pushes the difference.
+//
+// The loop is level-based: every cycle recomputes the desired state from what
+// is stored and what Salesforce says, and never replays events, so a cycle
+// after a crash (even kill -9) converges to the same state as an
+// uninterrupted run.
+package engine
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/lifecycled/lifecycled/connectors/salesforce"
+	"github.com/lifecycled/lifecycled/internal/store"
+	"github.com/lifecycled/lifecycled/mapping"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// CRM is what the engine needs from a CRM connector.
+type CRM interface {
+	Query(ctx context.Context, soql string, fn func(page []salesforce.Record) error) error
+	Update(ctx context.Context, object string, batch []salesforce.Update) ([]salesforce.Result, error)
+	Usage() (used, max int)
+	Calls() int64
+}
+
+// Defaults for Options fields left zero.
+const (
+	DefaultOverlap   = 5 * time.Minute
+	DefaultGrace     = 10 * time.Second
+	DefaultBatchSize = 200
+	// MaxBatchSize is the sObject Collections limit: "The list can contain up
+	// to 200 objects." (REST API Developer Guide, "Update Multiple Records").
+	MaxBatchSize = 200
+)
+
+// Options configures an Engine. Zero values take the defaults above.
+type Options struct {
+	Object      string         // the sObject, e.g. "Account"
+	Where       string         // optional extra SOQL condition limiting the managed records
+	BatchSize   int            // records per collection write, 1..200
+	MaxAPIShare float64        // stop a cycle's writes past this share of the daily API limit (0 = no cap)
+	Location    *time.Location // "today" is taken in this zone
+	Interval    time.Duration  // time between cycles in Run
+	FullResync  time.Duration  // a full pull at least this often (0 = only when needed)
+	Overlap     time.Duration  // incremental pulls start this long before the watermark
+	Grace       time.Duration  // how long an in-flight request may finish after shutdown starts
+
+	RulesVersion string // changes when computed results may change: all accounts are recomputed
+	ScopeVersion string // changes when the pulled fields or scope change: a full pull follows
+}
+
+// Engine runs reconcile cycles. Create it with New; it is safe to call
+// Cycle from one goroutine at a time.
+type Engine struct {
+	store   *store.DB
+	crm     CRM
+	pack    *mapping.Pack
+	def     mapping.Definition
+	opts    Options
+	logger  *slog.Logger
+	metrics *metrics
+
+	// Now is the clock; tests replace it to move the as-of date.
+	Now func() time.Time
+}
+
+// Sentinel errors.
+var (
+	// ErrLimitExceeded reports that the org's API limit (or the configured
+	// share of it) stopped the cycle's work early.
+	ErrLimitExceeded = errors.New("api limit reached")
+)
+
+// New returns an engine. It does no I/O. reg may be nil.
+func New(db *store.DB, crm CRM, pack *mapping.Pack, opts Options, logger *slog.Logger, reg prometheus.Registerer) *Engine {
+	if opts.BatchSize <= 0 || opts.BatchSize > MaxBatchSize {
+		opts.BatchSize = DefaultBatchSize
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.Overlap <= 0 {
+		opts.Overlap = DefaultOverlap
+	}
+	if opts.Grace <= 0 {
+		opts.Grace = DefaultGrace
+	}
+	if opts.Interval <= 0 {
+		opts.Interval = 5 * time.Minute
+	}
+	if opts.Object == "" {
+		opts.Object = "Account"
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Engine{
+		store:   db,
+		crm:     crm,
+		pack:    pack,
+		def:     pack.Definition(),
+		opts:    opts,
+		logger:  logger.With("component", "engine"),
+		metrics: newMetrics(reg),
+		Now:     time.Now,
+	}
+}
+
+// today is the as-of date: the calendar date now in the configured zone.
+func (e *Engine) today() mapping.Date {
+	return mapping.DateIn(e.Now(), e.opts.Location)
+}
+
+// Meta keys the engine keeps in the store.
+const (
+	metaWatermark    = "watermark"      // RFC3339Nano: highest SystemModstamp pulled
+	metaLastFull     = "last_full_pull" // RFC3339Nano: when the last full pull completed
+	metaLastFullID   = "last_full_id"   // run id of the last completed full pull
+	metaAsOf         = "as_of"          // date every stored account was last computed for
+	metaRulesVersion = "rules_version"
+	metaScopeVersion = "scope_version"
+)

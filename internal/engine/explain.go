@@ -1,0 +1,51 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lifecycled/lifecycled/connectors/salesforce"
+	"github.com/lifecycled/lifecycled/mapping"
+)
+
+// Explain reads one account from the CRM and explains its tags and status for
+// asOf: inputs, derived values, each smart list, the status rule that fired
+// and what would be written. It writes nothing.
+func (e *Engine) Explain(ctx context.Context, id string, asOf mapping.Date) (mapping.Explanation, error) {
+	if !validID(id) {
+		return mapping.Explanation{}, fmt.Errorf("explain: %q is not a Salesforce record id (15 or 18 letters and digits)", id)
+	}
+	q := e.query("Id = '" + id + "'")
+	var rec salesforce.Record
+	err := e.crm.Query(ctx, q, func(page []salesforce.Record) error {
+		if len(page) > 0 {
+			rec = page[0]
+		}
+		return nil
+	})
+	if err != nil {
+		return mapping.Explanation{}, fmt.Errorf("explain: %w", err)
+	}
+	if rec == nil {
+		return mapping.Explanation{}, fmt.Errorf("explain: no %s with Id %s in the sync scope", e.opts.Object, id)
+	}
+	acct, err := e.pack.Decode(rec)
+	if err != nil {
+		return mapping.Explanation{}, fmt.Errorf("explain: %w", err)
+	}
+	return e.pack.Explain(acct, asOf), nil
+}
+
+// validID reports whether id has the shape of a Salesforce id, so it can be
+// placed in a SOQL literal safely.
+func validID(id string) bool {
+	if len(id) != 15 && len(id) != 18 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}

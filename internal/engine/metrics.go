@@ -1,0 +1,101 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/lifecycled/lifecycled/internal/store"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the engine's Prometheus collectors. They are registered on the
+// Registerer given to New, never on the global registry.
+type metrics struct {
+	cycles      *prometheus.CounterVec
+	duration    prometheus.Histogram
+	pulled      prometheus.Counter
+	writes      *prometheus.CounterVec
+	rejections  *prometheus.CounterVec
+	drift       prometheus.Counter
+	outbox      prometheus.Gauge
+	apiUsed     prometheus.Gauge
+	apiMax      prometheus.Gauge
+	accounts    *prometheus.GaugeVec
+	lastSuccess prometheus.Gauge
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		cycles: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lifecycled_cycles_total", Help: "Reconcile cycles by outcome (ok, partial, limited, aborted, failed).",
+		}, []string{"outcome"}),
+		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "lifecycled_cycle_duration_seconds", Help: "Wall time of reconcile cycles.",
+			Buckets: prometheus.ExponentialBuckets(0.05, 2, 14),
+		}),
+		pulled: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "lifecycled_accounts_pulled_total", Help: "Account records read from Salesforce.",
+		}),
+		writes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lifecycled_writes_total", Help: "Record writes by outcome (written, deferred, rejected).",
+		}, []string{"outcome"}),
+		rejections: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lifecycled_rejections_total", Help: "Records Salesforce rejected, by error code.",
+		}, []string{"code"}),
+		drift: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "lifecycled_drift_total", Help: "Managed values changed by hand in Salesforce and re-asserted.",
+		}),
+		outbox: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "lifecycled_outbox_depth", Help: "Pending writes in the outbox after the last cycle.",
+		}),
+		apiUsed: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "lifecycled_api_usage", Help: "The org's API requests used today (Sforce-Limit-Info).",
+		}),
+		apiMax: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "lifecycled_api_limit", Help: "The org's daily API request limit (Sforce-Limit-Info).",
+		}),
+		accounts: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "lifecycled_accounts", Help: "Accounts per computed lifecycle status after the last cycle.",
+		}, []string{"status"}),
+		lastSuccess: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "lifecycled_last_success_timestamp_seconds", Help: "Unix time of the last successful cycle's end.",
+		}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.cycles, m.duration, m.pulled, m.writes, m.rejections, m.drift,
+			m.outbox, m.apiUsed, m.apiMax, m.accounts, m.lastSuccess)
+	}
+	return m
+}
+
+// observe updates metrics and logs one line for a finished run.
+func (e *Engine) observe(ctx context.Context, r store.Run) {
+	m := e.metrics
+	m.cycles.WithLabelValues(r.Outcome).Inc()
+	m.duration.Observe(r.Ended.Sub(r.Started).Seconds())
+	used, max := e.crm.Usage()
+	m.apiUsed.Set(float64(used))
+	m.apiMax.Set(float64(max))
+	if r.Outcome == OutcomeOK || r.Outcome == OutcomePartial {
+		m.lastSuccess.Set(float64(r.Ended.UnixMilli()) / 1000)
+	}
+	if n, err := e.store.OutboxDepth(ctx); err == nil {
+		m.outbox.Set(float64(n))
+	}
+	if counts, err := e.store.StatusCounts(ctx); err == nil {
+		m.accounts.Reset()
+		for status, n := range counts {
+			if status != "" {
+				m.accounts.WithLabelValues(status).Set(float64(n))
+			}
+		}
+	}
+	level := e.logger.Info
+	if r.Outcome == OutcomeFailed || r.Outcome == OutcomeLimited {
+		level = e.logger.Error
+	}
+	level("cycle", "run", r.ID, "kind", r.Kind, "outcome", r.Outcome, "as_of", r.AsOf,
+		"pulled", r.Pulled, "computed", r.Computed, "changed", r.Changed, "written", r.Written,
+		"failed", r.Failed, "rejected", r.Rejected, "drift", r.Drift, "deleted", r.Deleted,
+		"api_calls", r.APICalls, "api_used", used, "api_max", max,
+		"duration_ms", r.Ended.Sub(r.Started).Milliseconds(), "error", r.Error)
+}

@@ -1,0 +1,229 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lifecycled/lifecycled/connectors/salesforce"
+	"github.com/lifecycled/lifecycled/internal/store"
+)
+
+// modstampLayout is how Salesforce formats datetime fields in REST responses,
+// e.g. 2024-03-01T12:00:00.000+0000 (REST API Developer Guide, "Valid Date and
+// DateTime Formats").
+const modstampLayout = "2006-01-02T15:04:05.000-0700"
+
+// selectFields lists the fields a pull reads: Id, SystemModstamp, every mapped
+// input field, the tags field and the status field, each once.
+func (e *Engine) selectFields() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(f string) {
+		k := strings.ToLower(f)
+		if f == "" || seen[k] {
+			return
+		}
+		seen[k] = true
+		out = append(out, f)
+	}
+	add("Id")
+	add("SystemModstamp")
+	for _, f := range e.def.Fields {
+		add(f.APIName)
+	}
+	add(e.def.TagsField)
+	add(e.def.StatusField)
+	return out
+}
+
+// pullQuery builds the SOQL for a pull. An incremental pull reads records
+// whose SystemModstamp is at or after since; ordering by SystemModstamp then
+// Id keeps pages stable when many records share a timestamp.
+//
+// SOQL datetime literals are unquoted, e.g. 2024-03-01T12:00:00Z (SOQL and
+// SOSL Reference, "Date Formats and Date Literals").
+func (e *Engine) pullQuery(since time.Time) string {
+	var cond string
+	if !since.IsZero() {
+		cond = "SystemModstamp >= " + since.UTC().Truncate(time.Second).Format("2006-01-02T15:04:05Z")
+	}
+	return e.query(cond) + " ORDER BY SystemModstamp, Id"
+}
+
+// query returns a SELECT of the managed fields limited to the sync scope and
+// to cond, when not empty.
+func (e *Engine) query(cond string) string {
+	var conds []string
+	if w := strings.TrimSpace(e.opts.Where); w != "" {
+		conds = append(conds, "("+w+")")
+	}
+	if cond != "" {
+		conds = append(conds, cond)
+	}
+	q := "SELECT " + strings.Join(e.selectFields(), ", ") + " FROM " + e.opts.Object
+	if len(conds) > 0 {
+		q += " WHERE " + strings.Join(conds, " AND ")
+	}
+	return q
+}
+
+// pull reads changed records (all records on a full pull), recomputes them and
+// stores each page with its outbox changes in one transaction. The watermark
+// advances only when the whole pull succeeded, so an interrupted pull is
+// repeated from the same point.
+func (c *cycle) pull() error {
+	var since time.Time
+	if !c.full {
+		wm, err := c.e.store.Meta(c.work, metaWatermark)
+		if err != nil {
+			return fmt.Errorf("read watermark: %w", err)
+		}
+		t, err := time.Parse(time.RFC3339Nano, wm)
+		if err != nil {
+			return fmt.Errorf("stored watermark %q: %w", wm, err)
+		}
+		since = t.Add(-c.e.opts.Overlap)
+	}
+	seen := c.lastFul
+	if c.full {
+		seen = c.run.ID
+	}
+	var high time.Time
+	err := c.e.crm.Query(c.work, c.e.pullQuery(since), func(page []salesforce.Record) error {
+		if c.ctx.Err() != nil {
+			return errStopped
+		}
+		top, err := c.pullPage(page, seen)
+		if top.After(high) {
+			high = top
+		}
+		return err
+	})
+	if err != nil {
+		if salesforce.Classify(err) == salesforce.ClassLimit {
+			return fmt.Errorf("pull: %w: %w", ErrLimitExceeded, err)
+		}
+		return fmt.Errorf("pull: %w", err)
+	}
+	return c.finishPull(high)
+}
+
+// finishPull records the new watermark and, after a full pull, when it ran.
+//
+// The watermark is the later of the highest SystemModstamp seen and the time
+// the pull started: every record changed before the pull started was in it,
+// unless its transaction committed late, which the overlap window subtracted
+// at the next pull covers. Taking the start time (not only the highest
+// modstamp) keeps the next pull from re-reading everything written before it.
+// It assumes the daemon's clock is within the overlap of Salesforce's (NTP).
+func (c *cycle) finishPull(high time.Time) error {
+	s := c.e.store
+	if c.started.After(high) {
+		high = c.started
+	}
+	old, err := s.Meta(c.work, metaWatermark)
+	if err != nil {
+		return err
+	}
+	if t, perr := time.Parse(time.RFC3339Nano, old); perr != nil || high.After(t) {
+		if err := s.SetMeta(c.work, metaWatermark, high.UTC().Format(time.RFC3339Nano)); err != nil {
+			return fmt.Errorf("save watermark: %w", err)
+		}
+	}
+	if !c.full {
+		return nil
+	}
+	c.lastFul = c.run.ID
+	for k, v := range map[string]string{
+		metaLastFull:     c.started.UTC().Format(time.RFC3339Nano),
+		metaLastFullID:   strconv.FormatInt(c.run.ID, 10),
+		metaScopeVersion: c.e.opts.ScopeVersion,
+	} {
+		if err := s.SetMeta(c.work, k, v); err != nil {
+			return fmt.Errorf("save %s: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// pullPage stores one page of pulled records with their computed results and
+// returns the page's highest SystemModstamp.
+func (c *cycle) pullPage(page []salesforce.Record, seen int64) (time.Time, error) {
+	var high time.Time
+	changes := make([]store.Change, 0, len(page))
+	var rejects []store.Rejection
+	ids := make([]string, 0, len(page))
+	for _, rec := range page {
+		if id, ok := rec["Id"].(string); ok {
+			ids = append(ids, id)
+		}
+	}
+	stored, err := c.e.store.Accounts(c.work, ids)
+	if err != nil {
+		return high, fmt.Errorf("load accounts: %w", err)
+	}
+	for i, rec := range page {
+		id, _ := rec["Id"].(string)
+		if id == "" {
+			return high, fmt.Errorf("record %d of a page has no Id", i)
+		}
+		raw, _ := rec["SystemModstamp"].(string)
+		mod, err := time.Parse(modstampLayout, raw)
+		if err != nil {
+			return high, fmt.Errorf("record %s: SystemModstamp %q: %w", id, raw, err)
+		}
+		if mod.After(high) {
+			high = mod
+		}
+		delete(rec, "attributes")
+		body, err := json.Marshal(rec)
+		if err != nil {
+			return high, fmt.Errorf("record %s: %w", id, err)
+		}
+		var prev *store.Account
+		seenBy := seen
+		if old, ok := stored[id]; ok {
+			prev = &old
+			seenBy = max(seenBy, old.SeenPull)
+		}
+		acct := store.Account{
+			ID:        id,
+			Record:    body,
+			Modstamp:  mod,
+			CRMTags:   stringField(rec, c.e.def.TagsField),
+			CRMStatus: stringField(rec, c.e.def.StatusField),
+			SeenPull:  seenBy,
+		}
+		ch, rej := c.evaluate(acct, rec, prev, true)
+		changes = append(changes, ch)
+		if rej != nil {
+			rejects = append(rejects, *rej)
+		}
+	}
+	c.run.Pulled += len(page)
+	c.e.metrics.pulled.Add(float64(len(page)))
+	if err := c.e.store.Apply(c.work, changes); err != nil {
+		return high, fmt.Errorf("store page: %w", err)
+	}
+	if len(rejects) > 0 {
+		if err := c.e.store.RejectWrites(c.work, rejects); err != nil {
+			return high, fmt.Errorf("store rejections: %w", err)
+		}
+	}
+	return high, nil
+}
+
+// stringField returns a text field's value, nil when null or absent.
+func stringField(rec map[string]any, field string) *string {
+	if field == "" {
+		return nil
+	}
+	s, ok := rec[field].(string)
+	if !ok {
+		return nil
+	}
+	return &s
+}
