@@ -175,3 +175,33 @@ func TestExplain(t *testing.T) {
 		}
 	}
 }
+
+// TestEvaluateConcurrently: a Pack is safe for concurrent use (run with -race).
+func TestEvaluateConcurrently(t *testing.T) {
+	p := tagPack(t, 0)
+	asOf := NewDate(2024, 1, 1)
+	done := make(chan string, 8)
+	for g := range 8 {
+		a := mustDecode(t, p, Record{"N__c": float64(g % 4), "Tags__c": "VIP;A"})
+		go func() {
+			var last string
+			for range 1000 {
+				last = ptrAny2(p.Evaluate(a, asOf).Tags)
+			}
+			done <- last
+		}()
+	}
+	want := map[string]bool{"VIP": true, "VIP;A": true, "VIP;A;B": true, "VIP;A;B;C": true}
+	for range 8 {
+		if got := <-done; !want[got] {
+			t.Errorf("tags %q", got)
+		}
+	}
+}
+
+func ptrAny2(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
