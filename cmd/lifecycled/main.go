@@ -31,7 +31,19 @@ type stdio struct {
 // commands lists every subcommand. Kept as a literal (no init registries).
 func commands() map[string]command {
 	return map[string]command{
-		"version": {"print the version", runVersion},
+		"version":     {"print the version", runVersion},
+		"run":         {"run the daemon: a sync cycle every sync.interval", runRun},
+		"sync":        {"run one sync cycle; non-zero exit when it fails", runSync},
+		"plan":        {"dry run: what a sync would write, writing nothing", runPlan},
+		"validate":    {"check the config (--remote: against the org too)", runValidate},
+		"status":      {"last runs, pending writes and rejections", runStatus},
+		"explain":     {"why an account has its tags and status", runExplain},
+		"demo":        {"the daemon against the built-in Salesforce emulator", runDemo},
+		"emulate":     {"serve the Salesforce emulator standalone", runEmulate},
+		"eval":        {"evaluate the rules over accounts in JSON lines, offline", runEval},
+		"report":      {"paying accounts per lifecycle status, and how they moved", runReport},
+		"history":     {"one account's status changes", runHistory},
+		"healthcheck": {"exit 0 when the daemon's /readyz says ready", runHealthcheck},
 	}
 }
 
@@ -48,6 +60,9 @@ var errUsage = errors.New("usage")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first signal starts a graceful stop; restoring the default
+	// handlers lets a second one end the process at once.
+	go func() { <-ctx.Done(); stop() }()
 	code := Run(ctx, os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr})
 	stop()
 	os.Exit(code)

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/lifecycled/lifecycled/config"
+	"github.com/lifecycled/lifecycled/connectors/salesforce"
+	"github.com/lifecycled/lifecycled/internal/engine"
+	"github.com/lifecycled/lifecycled/internal/store"
+	"github.com/lifecycled/lifecycled/mapping"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// The engine needs these of the connector.
+var _ engine.CRM = (*salesforce.Client)(nil)
+
+// common holds the flags every config-reading command takes.
+type common struct {
+	configPath string
+	log        logFlags
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	c.configPath = envOr("LIFECYCLED_CONFIG", "./lifecycled.yaml")
+	fs.StringVar(&c.configPath, "config", c.configPath, "config file (env LIFECYCLED_CONFIG)")
+	c.log.register(fs)
+}
+
+// setup loads the config and builds the logger, which knows the config's
+// secrets so that no log line shows them.
+func (c *common) setup(s stdio) (*config.Config, *slog.Logger, *secretSet, error) {
+	cfg, err := c.load()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	secrets := &secretSet{}
+	a := cfg.Salesforce.Auth
+	secrets.add(a.ClientSecret, a.Password, a.RefreshToken)
+	logger, err := newLogger(s.err, c.log, secrets)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	installLogger(logger)
+	return cfg, logger, secrets, nil
+}
+
+// load reads and validates the config file.
+func (c *common) load() (*config.Config, error) {
+	cfg, err := config.Load(c.configPath, os.LookupEnv)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("config file %s not found (use --config FILE or LIFECYCLED_CONFIG; config/example.yaml documents every key)", c.configPath)
+	}
+	return cfg, err
+}
+
+// Main wires lifecycled's parts for the commands that talk to Salesforce.
+// Tests build one with a config of their own and call Open, as main does.
+type Main struct {
+	Config     *config.Config
+	Logger     *slog.Logger
+	Secrets    *secretSet
+	Registry   *prometheus.Registry
+	HTTPClient *http.Client // optional transport for the CRM
+
+	Store  *store.DB
+	CRM    *salesforce.Client
+	Pack   *mapping.Pack
+	Engine *engine.Engine
+}
+
+// NewMain returns a Main for cfg. It does no I/O.
+func NewMain(cfg *config.Config, logger *slog.Logger, secrets *secretSet) *Main {
+	if secrets == nil {
+		secrets = &secretSet{}
+	}
+	return &Main{Config: cfg, Logger: logger, Secrets: secrets, Registry: prometheus.NewRegistry()}
+}
+
+// Open resolves the secrets, authenticates and checks the config against the
+// org's describe result; any error-level problem stops it. withStore also
+// opens the state file first (its lock keeps a second daemon out, and it
+// holds a rotated refresh token).
+func (m *Main) Open(ctx context.Context, withStore bool) error {
+	problems, err := m.Connect(ctx, withStore)
+	if err != nil {
+		return err
+	}
+	var errs []string
+	for _, p := range problems {
+		if p.Warning {
+			m.Logger.Warn("config and org disagree", "field", p.Field, "problem", p.Message)
+			continue
+		}
+		errs = append(errs, p.Field+": "+p.Message)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("config does not fit the org (%d problems; run 'lifecycled validate --remote'): %s", len(errs), errs[0])
+	}
+	return nil
+}
+
+// Connect opens the store (when withStore), authenticates, reads the object's
+// describe result, compiles the rules and builds the engine. It returns what
+// the describe check found, for Open or validate to judge.
+func (m *Main) Connect(ctx context.Context, withStore bool) (_ []engine.Problem, err error) {
+	cfg := m.Config
+	auth, err := cfg.Salesforce.Auth.ResolveSecrets(os.ReadFile)
+	if err != nil {
+		return nil, err
+	}
+	var key []byte
+	if auth.PrivateKeyFile != "" {
+		if key, err = os.ReadFile(auth.PrivateKeyFile); err != nil {
+			return nil, fmt.Errorf("salesforce.auth.private_key_file: %w", err)
+		}
+	}
+	m.Secrets.add(auth.ClientSecret, auth.Password, auth.RefreshToken, string(key))
+
+	var tokens salesforce.TokenStore
+	// With the refresh_token flow every command keeps the token in the state
+	// file: Salesforce may rotate it on use, revoking the one the daemon
+	// holds, so a command that authenticated on its own would strand the
+	// daemon (and the next start) with a dead token.
+	if auth.Flow == "refresh_token" && !withStore {
+		withStore = true
+		defer func() {
+			if errors.Is(err, store.ErrLocked) {
+				err = fmt.Errorf("%w: with the refresh_token flow, commands share the daemon's refresh token through the state file; stop the daemon first, or use the client_credentials or jwt_bearer flow", err)
+			}
+		}()
+	}
+	if withStore {
+		m.Store = store.New(cfg.State.Path)
+		if err := m.Store.Open(); err != nil {
+			return nil, fmt.Errorf("open state: %w", err)
+		}
+		tokens = &tokenStore{db: m.Store, secrets: m.Secrets}
+	}
+	m.CRM = salesforce.New(salesforce.Options{
+		LoginURL: cfg.Salesforce.LoginURL, APIVersion: cfg.Salesforce.APIVersion,
+		Flow: auth.Flow, ClientID: auth.ClientID, ClientSecret: auth.ClientSecret,
+		Username: auth.Username, Password: auth.Password, RefreshToken: auth.RefreshToken,
+		PrivateKeyPEM: key, Tokens: tokens, HTTPClient: m.HTTPClient,
+		Logger: m.Logger.With("component", "salesforce"),
+	})
+	if err := m.CRM.Open(ctx); err != nil {
+		return nil, fmt.Errorf("connect to salesforce: %w", err)
+	}
+	desc, err := m.CRM.Describe(ctx, cfg.Salesforce.Object)
+	if err != nil {
+		return nil, fmt.Errorf("describe %s: %w", cfg.Salesforce.Object, err)
+	}
+	def := cfg.Definition()
+	for _, f := range desc.Fields {
+		if f.Name == def.TagsField && f.Length > 0 {
+			def.TagsMaxLen = f.Length
+		}
+	}
+	if m.Pack, err = mapping.Compile(def); err != nil {
+		return nil, err
+	}
+	m.Engine = engine.New(m.Store, m.CRM, m.Pack, engine.Options{
+		Object: cfg.Salesforce.Object, Where: cfg.Salesforce.Where,
+		BatchSize: cfg.Sync.BatchSize, MaxAPIShare: cfg.Sync.MaxAPIShare,
+		Location: cfg.Sync.Location, Interval: cfg.Sync.Interval, FullResync: cfg.Sync.FullResync,
+		RulesVersion: cfg.RulesVersion(), ScopeVersion: cfg.ScopeVersion(),
+	}, m.Logger, m.Registry)
+	return engine.CheckSchema(m.Pack, desc), nil
+}
+
+// Close closes what Open opened. It is safe to call more than once.
+func (m *Main) Close() error {
+	var errs []error
+	if m.CRM != nil {
+		errs = append(errs, m.CRM.Close())
+	}
+	if m.Store != nil {
+		errs = append(errs, m.Store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// tokenStore keeps a rotated refresh token in the state file and teaches the
+// log redactor its value.
+type tokenStore struct {
+	db      *store.DB
+	secrets *secretSet
+}
+
+func (t *tokenStore) RefreshToken(ctx context.Context) (string, error) {
+	tok, err := t.db.RefreshToken(ctx)
+	t.secrets.add(tok)
+	return tok, err
+}
+
+func (t *tokenStore) SaveRefreshToken(ctx context.Context, tok string) error {
+	t.secrets.add(tok)
+	return t.db.SaveRefreshToken(ctx, tok)
+}
+
+// asOfFlag parses --as-of, defaulting to today in the configured zone.
+func asOfFlag(s string, cfg *config.Config) (mapping.Date, error) {
+	if s == "" {
+		return mapping.DateIn(time.Now(), cfg.Sync.Location), nil
+	}
+	d, err := mapping.ParseDate(s)
+	if err != nil {
+		return d, fmt.Errorf("--as-of %q: want YYYY-MM-DD", s)
+	}
+	return d, nil
+}

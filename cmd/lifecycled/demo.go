@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/lifecycled/lifecycled/config"
+	"github.com/lifecycled/lifecycled/connectors/salesforce/sftest"
+	"github.com/lifecycled/lifecycled/internal/store"
+)
+
+// Demo credentials of the in-process emulator; they never leave the process.
+const (
+	demoClientID     = "lifecycled-demo"
+	demoClientSecret = "demo-client-secret"
+)
+
+// runDemo is `lifecycled demo`: the emulator in-process with generated
+// accounts, the daemon against it with the default config, and the status
+// counts after every cycle. Between cycles it edits a few accounts as
+// Salesforce users would, so each cycle has something to do.
+func runDemo(ctx context.Context, args []string, s stdio) error {
+	fs := newFlagSet("demo", "demo [--accounts N] [--cycles N] [--interval D] [--state FILE] [--listen ADDR]", s)
+	var lf logFlags
+	lf.register(fs)
+	accounts := fs.Int("accounts", 5000, "accounts the emulator generates")
+	seed := fs.Int64("seed", 1, "seed for the generated accounts")
+	cycles := fs.Int("cycles", 0, "exit after this many cycles (0: run until interrupted)")
+	interval := fs.Duration("interval", 10*time.Second, "time between cycles")
+	statePath := fs.String("state", "", "state file (default: a new file in a temporary directory)")
+	listen := fs.String("listen", "127.0.0.1:9090", "address of the dashboard, metrics and health endpoints")
+	daysPerCycle := fs.Int("days-per-cycle", 1, "simulated days between cycles, so accounts move through their lifecycle (0: real time)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	secrets := &secretSet{}
+	secrets.add(demoClientSecret)
+	logger, err := newLogger(s.err, lf, secrets)
+	if err != nil {
+		return err
+	}
+	installLogger(logger)
+
+	clk := &demoClock{real: time.Now}
+	srv := sftest.NewServer(sftest.Options{
+		ClientID: demoClientID, ClientSecret: demoClientSecret,
+		Accounts: *accounts, Seed: *seed, Now: clk.Now,
+	})
+	defer srv.Close()
+	logger.Info("salesforce emulator started", "url", srv.URL(), "accounts", *accounts)
+
+	if *statePath == "" {
+		dir, err := os.MkdirTemp("", "lifecycled-demo-")
+		if err != nil {
+			return err
+		}
+		*statePath = filepath.Join(dir, "lifecycled.db")
+	}
+	cfg := demoConfig(srv.URL(), *statePath, *listen, *interval)
+	m := NewMain(cfg, logger, secrets)
+	defer m.Close()
+	if err := m.Open(ctx, true); err != nil {
+		return err
+	}
+	m.Store.Now = clk.Now
+	m.Engine.Now = clk.Now
+	web, err := m.serve(clk.Now)
+	if err != nil {
+		return err
+	}
+	defer closeServer(web)
+	fmt.Fprintf(s.out, "lifecycled demo: %d accounts in the emulator at %s; state in %s\n", *accounts, srv.URL(), *statePath)
+	fmt.Fprintf(s.out, "dashboard: http://%s/\n", web.Addr())
+
+	rng := rand.New(rand.NewPCG(uint64(*seed), 2))
+	t := time.NewTicker(*interval)
+	defer t.Stop()
+	for n := 1; *cycles == 0 || n <= *cycles; n++ {
+		if n > 1 {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+			clk.skip(time.Duration(*daysPerCycle) * 24 * time.Hour)
+			touchAccounts(srv, rng, *accounts/100+1)
+		}
+		r, err := m.Engine.Cycle(ctx)
+		if err != nil && ctx.Err() == nil {
+			return fmt.Errorf("cycle %d: %w", n, err)
+		}
+		fmt.Fprintf(s.out, "\ncycle %d, %s (%s, %s): pulled %d, changed %d, written %d, rejected %d, api calls %d\n",
+			n, clk.Now().Format(time.DateOnly), r.Kind, r.Outcome, r.Pulled, r.Changed, r.Written, r.Rejected, r.APICalls)
+		if err := printCounts(ctx, s.out, m.Store); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+	return nil
+}
+
+// demoConfig is the default config pointed at the emulator.
+func demoConfig(url, statePath, listen string, interval time.Duration) *config.Config {
+	cfg := config.Default()
+	cfg.Path = "(demo)"
+	cfg.Salesforce.LoginURL = url
+	cfg.Salesforce.Auth.Flow = "client_credentials"
+	cfg.Salesforce.Auth.ClientID = demoClientID
+	cfg.Salesforce.Auth.ClientSecret = demoClientSecret
+	cfg.State.Path = statePath
+	cfg.Server.Listen = listen
+	cfg.Sync.Interval = interval
+	return cfg
+}
+
+// touchAccounts edits n random accounts' usage as a Salesforce user would.
+func touchAccounts(srv *sftest.Server, rng *rand.Rand, n int) {
+	recs := srv.Records("Account")
+	if len(recs) == 0 {
+		return
+	}
+	for range n {
+		r := recs[rng.IntN(len(recs))]
+		id, _ := r["Id"].(string)
+		seats, _ := r["Licensed_Seats__c"].(float64)
+		if seats <= 0 {
+			continue
+		}
+		_ = srv.Update("Account", id, map[string]any{"Active_Users__c": float64(rng.IntN(int(seats) + 1))})
+	}
+}
+
+// printCounts prints how many accounts stand in each status.
+func printCounts(ctx context.Context, w io.Writer, db *store.DB) error {
+	counts, err := db.StatusCounts(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "Account Lifecycle Status\tAccounts\t")
+	for _, k := range sortedKeys(counts) {
+		name := k
+		if name == "" {
+			name = "(none: not paying or no start date)"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t\n", name, counts[k])
+	}
+	return tw.Flush()
+}
+
+// demoClock is real time shifted forward by the simulated days that have
+// passed, shared by the emulator and the daemon so that SystemModstamps and
+// "today" agree.
+type demoClock struct {
+	mu    sync.Mutex
+	shift time.Duration
+	real  func() time.Time
+}
+
+func (c *demoClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.real().Add(c.shift)
+}
+
+func (c *demoClock) skip(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.shift += d
+}
