@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"strings"
 	"time"
 
-	"github.com/lifecycled/lifecycled/config"
 	"github.com/lifecycled/lifecycled/internal/server"
 )
 
@@ -21,7 +19,7 @@ func (m *Main) serve(now func() time.Time) (*server.Server, error) {
 		Now:          now,
 		Location:     cfg.Sync.Location,
 		StatusValues: m.Pack.StatusValues(),
-		RevenueField: revenueField(cfg),
+		RevenueField: cfg.RevenueField(),
 		Logger:       m.Logger,
 	})
 	if err := srv.Open(); err != nil {
@@ -35,16 +33,4 @@ func closeServer(srv *server.Server) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Close(ctx)
-}
-
-// revenueField is the API name of the field mapped as "arr" or "revenue",
-// which the dashboard sums for renewals; "" when none is mapped.
-func revenueField(cfg *config.Config) string {
-	for _, f := range cfg.Fields {
-		switch strings.ToLower(f.Name) {
-		case "arr", "revenue":
-			return f.APIName
-		}
-	}
-	return ""
 }
