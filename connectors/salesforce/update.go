@@ -141,15 +141,18 @@ func (w *writer) write(idx []int) error {
 		if w.budget >= 2 {
 			w.budget -= 2
 			w.split = true
-			w.c.logger.Warn("every record failed in org automation; splitting the batch",
-				"batch_size", len(idx), "code", errs[0].Code, "error", errs[0].Message)
+			first := firstAutomation(errs)
+			w.c.logger.Warn("the batch failed as a whole in org automation; splitting it",
+				"batch_size", len(idx), "code", first.Code, "error", first.Message)
 			mid := len(idx) / 2
 			w.write(idx[:mid]) //nolint:errcheck // after a split, failures are in results
 			w.write(idx[mid:]) //nolint:errcheck
 			return nil
 		}
 		for _, e := range errs {
-			e.notIsolated = true
+			if automation(e) {
+				e.notIsolated = true
+			}
 		}
 	}
 	for k, i := range idx {
@@ -295,15 +298,30 @@ func sameID(a, b string) bool {
 	return a == b
 }
 
-// wholeBatchAutomation reports whether every record failed with an
-// org-automation error.
+// wholeBatchAutomation reports whether the request failed as a whole in
+// org automation: no record was written and at least two records failed
+// with an org-automation error (records that failed validation first keep
+// their own error and are not run through the org's triggers).
 func wholeBatchAutomation(errs []*APIError) bool {
+	n := 0
 	for _, e := range errs {
-		if e == nil || !automation(e) {
+		if e == nil {
 			return false
 		}
+		if automation(e) {
+			n++
+		}
 	}
-	return len(errs) > 0
+	return n >= 2
+}
+
+func firstAutomation(errs []*APIError) *APIError {
+	for _, e := range errs {
+		if e != nil && automation(e) {
+			return e
+		}
+	}
+	return &APIError{}
 }
 
 // automation reports whether e is a failure of the org's automation rather

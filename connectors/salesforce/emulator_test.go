@@ -1,0 +1,141 @@
+package salesforce
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lifecycled/lifecycled/connectors/salesforce/sftest"
+)
+
+const (
+	emuClientID     = "3MVG9emulator-client-id"
+	emuClientSecret = "emulator-client-secret-7f3a"
+	emuUsername     = "integration@example.com"
+	emuPassword     = "emulator-password-Q2x9"
+	emuRefreshToken = "5Aep861emulator-refresh-token"
+)
+
+// testClock is a settable time source for sftest.Options.Now.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// mustEmulator starts the emulator with the test credentials (unless opts
+// set them) and closes it when the test ends.
+func mustEmulator(t *testing.T, opts sftest.Options) *sftest.Server {
+	t.Helper()
+	if opts.ClientID == "" {
+		opts.ClientID, opts.ClientSecret = emuClientID, emuClientSecret
+	}
+	srv := sftest.NewServer(opts)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// mustClient opens a client_credentials Client on srv with a fast retry
+// policy; edit adjusts the options first.
+func mustClient(t *testing.T, srv *sftest.Server, edit func(*Options)) *Client {
+	t.Helper()
+	opts := Options{
+		LoginURL: srv.URL(), APIVersion: "62.0", Flow: FlowClientCredentials,
+		ClientID: emuClientID, ClientSecret: emuClientSecret,
+		Retry: RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond, MaxElapsedTime: 2 * time.Second},
+	}
+	if edit != nil {
+		edit(&opts)
+	}
+	c := New(opts)
+	if err := c.Open(context.Background()); err != nil {
+		t.Fatalf("open (%s): %v", opts.Flow, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// mustKeyCert returns a new RSA key (PKCS #8 PEM) and a self-signed
+// certificate for it (PEM), as a connected app's JWT setup uses.
+func mustKeyCert(t *testing.T) (keyPEM, certPEM []byte) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "lifecycled test"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pk}),
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+// queryAll runs soql and returns every record and the number of pages.
+func queryAll(t *testing.T, c *Client, soql string) ([]Record, int) {
+	t.Helper()
+	var all []Record
+	pages := 0
+	err := c.Query(context.Background(), soql, func(p []Record) error {
+		pages++
+		all = append(all, p...)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("query %q: %v", soql, err)
+	}
+	return all, pages
+}
+
+// accountIDs returns the IDs of the emulator's accounts, sorted.
+func accountIDs(srv *sftest.Server) []string {
+	var ids []string
+	for _, r := range srv.Records("Account") {
+		ids = append(ids, r["Id"].(string))
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// statusCount returns how many requests to endpoint got status.
+func statusCount(srv *sftest.Server, endpoint string, status int) int {
+	return srv.Stats().Requests[endpoint][status]
+}
+
+// requests returns how many requests endpoint got, whatever their status.
+func requests(srv *sftest.Server, endpoint string) int {
+	n := 0
+	for _, v := range srv.Stats().Requests[endpoint] {
+		n += v
+	}
+	return n
+}
