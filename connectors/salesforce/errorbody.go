@@ -30,6 +30,14 @@ var (
 // truncated body. It never fails and never panics; what it cannot read
 // becomes a short, printable Message and an empty Code.
 func parseErrorBody(status int, body []byte) *APIError {
+	e := readErrorBody(status, body)
+	if e.Message == "" {
+		e.Message = defaultMessage(status, "")
+	}
+	return e
+}
+
+func readErrorBody(status int, body []byte) *APIError {
 	e := &APIError{Status: status}
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {

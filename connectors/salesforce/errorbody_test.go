@@ -80,6 +80,7 @@ func FuzzParseErrorBody(f *testing.F) {
 		`{"error":"invalid_grant","error_description":"expired"}`,
 		`<html><title>x</title></html>`, "plain text", "", `[{"message":"cut`,
 		`[{"errorCode":"INVALID_SESSION_ID","message":"Session expired or invalid"}]`,
+		`{"error":"0"}`, `[{"errorCode":"X"}]`,
 	} {
 		f.Add(500, []byte(s))
 	}
