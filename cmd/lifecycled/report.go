@@ -3,16 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"slices"
 	"time"
 
-	"github.com/lifecycled/lifecycled/config"
 	"github.com/lifecycled/lifecycled/internal/report"
-	"github.com/lifecycled/lifecycled/internal/server"
 	"github.com/lifecycled/lifecycled/internal/store"
 	"github.com/lifecycled/lifecycled/mapping"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // runReport is `lifecycled report`: the dashboard's figures on the command
@@ -62,20 +58,4 @@ func runReport(ctx context.Context, args []string, s stdio) error {
 		return err
 	}
 	return report.Write(s.out, f, *format)
-}
-
-// newServer returns the HTTP endpoint (health, metrics and the dashboard of
-// the report's figures) that run and demo serve beside the engine. now is
-// the engine's clock, so "today" and readiness agree with the cycles.
-func newServer(cfg *config.Config, db *store.DB, reg prometheus.Gatherer, pack *mapping.Pack,
-	now func() time.Time, logger *slog.Logger) *server.Server {
-	var statuses []string
-	if pack != nil {
-		statuses = pack.StatusValues()
-	}
-	return server.New(server.Options{
-		Listen: cfg.Server.Listen, Store: db, Gatherer: reg, Interval: cfg.Sync.Interval,
-		Now: now, Location: cfg.Sync.Location, StatusValues: statuses,
-		RevenueField: cfg.RevenueField(), Logger: logger,
-	})
 }
