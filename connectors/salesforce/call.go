@@ -3,6 +3,7 @@ package salesforce
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -67,7 +68,13 @@ func retry[T any](c *Client, ctx context.Context, op string, write bool, fn requ
 		}
 		return v, err
 	}, b, func(err error, wait time.Duration) {
-		c.logger.Warn("transient failure; retrying", "op", op, "attempt", attempt,
+		// The first retry of a call is worth a line; the rest would flood
+		// the log during an outage (the final error reaches the caller).
+		level := slog.LevelDebug
+		if attempt == 1 {
+			level = slog.LevelInfo
+		}
+		c.logger.Log(ctx, level, "transient failure; retrying", "op", op, "attempt", attempt,
 			"wait", wait.Round(time.Millisecond).String(), "error", err)
 	})
 	if err != nil && err == ctx.Err() && last != nil && last != err {

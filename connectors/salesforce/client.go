@@ -34,12 +34,13 @@ type Client struct {
 
 	mu       sync.Mutex // guards the fields below
 	state    clientState
-	access   string // current access token
-	instance string // current instance URL
-	gen      uint64 // incremented by every new access token
-	refresh  string // current refresh token (refresh_token flow)
-	authErr  error  // a rejected grant: every call fails with it until Open
-	secrets  []string
+	access   string   // current access token
+	instance string   // current instance URL
+	gen      uint64   // incremented by every new access token
+	refresh  string   // current refresh token (refresh_token flow)
+	authErr  error    // a rejected grant: every call fails with it until Open
+	secrets  []string // values redacted from errors and logs
+	static   int      // how many of secrets come from Options
 }
 
 type clientState int
@@ -68,6 +69,7 @@ func New(opts Options) *Client {
 	}
 	c.loginURL, c.version, c.cfgErr = opts.validate()
 	c.addSecrets(opts.ClientSecret, opts.Password, opts.RefreshToken, string(opts.PrivateKeyPEM))
+	c.static = len(c.secrets)
 	return c
 }
 
@@ -190,7 +192,16 @@ func (c *Client) addSecrets(vals ...string) {
 			c.secrets = append(c.secrets, v)
 		}
 	}
+	// Keep the configured secrets and the newest tokens: a long-running
+	// daemon gets a new access token every session timeout.
+	if n := len(c.secrets); n > maxSecrets {
+		keep := c.secrets[:c.static:c.static]
+		c.secrets = append(keep, c.secrets[n-(maxSecrets-c.static):]...)
+	}
 }
+
+// maxSecrets bounds the remembered secrets.
+const maxSecrets = 64
 
 // redact replaces every known secret in s.
 func (c *Client) redact(s string) string {

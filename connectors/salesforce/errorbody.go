@@ -15,6 +15,10 @@ import (
 // a huge body never ends up whole in an error string or a log line.
 const maxMessage = 300
 
+// maxErrorBody bounds how much of an error body is parsed: Salesforce's
+// error arrays are small, and an HTML page says what it has to say early.
+const maxErrorBody = 64 << 10
+
 var (
 	reErrorCode = regexp.MustCompile(`"(?:errorCode|statusCode|error)"\s*:\s*"([A-Za-z0-9_]{1,80})"`)
 	reMessage   = regexp.MustCompile(`"(?:message|error_description)"\s*:\s*"((?:[^"\\]|\\.){0,300})`)
@@ -39,6 +43,9 @@ func parseErrorBody(status int, body []byte) *APIError {
 
 func readErrorBody(status int, body []byte) *APIError {
 	e := &APIError{Status: status}
+	if len(body) > maxErrorBody {
+		body = body[:maxErrorBody] // parsed as a truncated body
+	}
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		e.Message = defaultMessage(status, "empty error body")

@@ -94,3 +94,19 @@ func TestAPIErrorString(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactKeepsConfiguredAndNewestSecrets checks the bound on remembered
+// secrets: the configured ones and the newest tokens are always redacted.
+func TestRedactKeepsConfiguredAndNewestSecrets(t *testing.T) {
+	c := New(Options{ClientSecret: "configured-secret", Password: "configured-password"})
+	for i := range 200 {
+		c.addSecrets(fmt.Sprintf("access-token-%03d", i))
+	}
+	if len(c.secrets) > maxSecrets {
+		t.Fatalf("%d secrets remembered, want at most %d", len(c.secrets), maxSecrets)
+	}
+	got := c.redact("configured-secret configured-password access-token-199 access-token-150")
+	if got != "[redacted] [redacted] [redacted] [redacted]" {
+		t.Fatalf("redact = %q", got)
+	}
+}
