@@ -28,6 +28,12 @@ import (
 // returns its path and the state file's path.
 func daemonConfig(t *testing.T, url string, auth ...string) (cfgPath, statePath string) {
 	t.Helper()
+	return daemonConfigWith(t, url, time.Hour, "127.0.0.1:0", auth...)
+}
+
+// daemonConfigWith is daemonConfig with a sync interval and listen address.
+func daemonConfigWith(t *testing.T, url string, interval time.Duration, listen string, auth ...string) (cfgPath, statePath string) {
+	t.Helper()
 	dir := t.TempDir()
 	statePath = filepath.Join(dir, "state.db")
 	cfgPath = filepath.Join(dir, "lifecycled.yaml")
@@ -36,7 +42,8 @@ func daemonConfig(t *testing.T, url string, auth ...string) (cfgPath, statePath 
 	for _, l := range auth {
 		fmt.Fprintf(&b, "    %s\n", l)
 	}
-	fmt.Fprintf(&b, "sync:\n  interval: 1h\nstate:\n  path: %s\nserver:\n  listen: 127.0.0.1:0\n", statePath)
+	fmt.Fprintf(&b, "sync:\n  interval: %s\n  full_resync: %s\nstate:\n  path: %s\nserver:\n  listen: %s\n",
+		interval, max(interval, 24*time.Hour), statePath, listen)
 	if err := os.WriteFile(cfgPath, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -111,14 +111,16 @@ func (c *cycle) execute() error {
 
 func (c *cycle) outcome(err error) string {
 	switch {
+	case errors.Is(err, ErrLimitExceeded):
+		return OutcomeLimited
+	case errors.Is(err, errStopped), c.ctx.Err() != nil:
+		// Shutdown stops pushes and pulls between requests without an
+		// error; the work left is picked up by the next start.
+		return OutcomeAborted
 	case err == nil && c.limited:
 		return OutcomePartial
 	case err == nil:
 		return OutcomeOK
-	case errors.Is(err, ErrLimitExceeded):
-		return OutcomeLimited
-	case errors.Is(err, errStopped), c.ctx.Err() != nil:
-		return OutcomeAborted
 	default:
 		return OutcomeFailed
 	}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lifecycled/lifecycled/connectors/salesforce/sftest"
+	"github.com/lifecycled/lifecycled/internal/store"
+)
+
+// freeAddr returns a loopback address with a port nobody listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// daemon is the real binary running `run` in the background.
+type daemon struct {
+	cmd    *exec.Cmd
+	stderr *strings.Builder
+	exited chan error
+}
+
+func startDaemon(t *testing.T, env []string, cfgPath string) *daemon {
+	t.Helper()
+	d := &daemon{cmd: exec.Command(mustBinary(t), "run", "--config", cfgPath), stderr: &strings.Builder{}, exited: make(chan error, 1)}
+	d.cmd.Env = append(os.Environ(), env...)
+	d.cmd.Stderr = d.stderr
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { d.exited <- d.cmd.Wait() }()
+	t.Cleanup(func() {
+		if d.cmd.ProcessState == nil {
+			d.cmd.Process.Kill()
+			<-d.exited
+		}
+	})
+	return d
+}
+
+// await polls cond every 20ms until it holds, failing the test after limit
+// (a deadline against hangs, not a timing assertion).
+func (d *daemon) await(t *testing.T, what string, limit time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		select {
+		case err := <-d.exited:
+			t.Fatalf("daemon exited while waiting for %s: %v\n%s", what, err, d.stderr)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s within %v\n%s", what, limit, d.stderr)
+		}
+	}
+}
+
+// TestGracefulShutdown sends SIGTERM while the daemon is pushing: it must exit
+// 0 promptly with its state committed, and the next sync converges with no
+// write repeated for nothing.
+func TestGracefulShutdown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	const id, secret = "shutdown-client", "shutdown-secret"
+	srv := sftest.NewServer(sftest.Options{
+		ClientID: id, ClientSecret: secret, Accounts: 4000, Seed: 21,
+		Faults: sftest.Faults{Seed: 4, Slow: 0.5, SlowDelay: 20 * time.Millisecond},
+	})
+	defer srv.Close()
+	cfgPath, statePath := daemonConfig(t, srv.URL(), "flow: client_credentials", "client_id: "+id, "client_secret: "+secret)
+	d := startDaemon(t, []string{"LIFECYCLED_LOG_FORMAT=json"}, cfgPath)
+	d.await(t, "write requests", 3*time.Minute, func() bool { return srv.Stats().Writes >= 2 })
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-d.exited:
+		if err != nil {
+			t.Fatalf("daemon exit after SIGTERM: %v\n%s", err, d.stderr)
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("daemon still running a minute after SIGTERM\n%s", d.stderr)
+	}
+	if !strings.Contains(d.stderr.String(), "lifecycled stopped") {
+		t.Errorf("no stop line in the logs:\n%s", d.stderr)
+	}
+
+	db := store.New(statePath)
+	if err := db.OpenReadOnly(); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := db.Runs(context.Background(), 5)
+	db.Close()
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs = %+v, %v; want the one interrupted run", runs, err)
+	}
+	if r := runs[0]; r.Ended.IsZero() || r.Outcome != "aborted" || r.Written == 0 {
+		t.Fatalf("interrupted run %+v: want it finished as aborted with its writes recorded", r)
+	}
+
+	if r := runBinary(t, nil, nil, "sync", "--config", cfgPath); r.code != 0 {
+		t.Fatalf("sync after shutdown: exit %d\n%s", r.code, r.stderr)
+	}
+	if bad := mismatches(t, srv, true); bad != 0 {
+		t.Fatalf("%d accounts differ from the expectation", bad)
+	}
+	if n := srv.Stats().NoopWrites; n != 0 {
+		t.Fatalf("%d no-op writes after the restart", n)
+	}
+}
+
+// TestReadinessFollowsSalesforce: /readyz turns unready when Salesforce has
+// been unreachable for longer than 3 intervals, and ready again once it is
+// back.
+func TestReadinessFollowsSalesforce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	const id, secret = "ready-client", "ready-secret"
+	srv := sftest.NewServer(sftest.Options{ClientID: id, ClientSecret: secret, Accounts: 200, Seed: 2})
+	defer srv.Close()
+	addr := freeAddr(t)
+	cfgPath, _ := daemonConfigWith(t, srv.URL(), time.Second, addr, "flow: client_credentials", "client_id: "+id, "client_secret: "+secret)
+	d := startDaemon(t, []string{"LIFECYCLED_LOG_FORMAT=json"}, cfgPath)
+	ready := func() bool {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}
+	d.await(t, "readiness", 2*time.Minute, ready)
+
+	srv.SetFaults(sftest.Faults{ServerUnavailable: 1})
+	outage := time.Now()
+	d.await(t, "unreadiness during the outage", 2*time.Minute, func() bool { return !ready() })
+	// The last success ended at most one interval before the outage began,
+	// so readiness holds for at least the two intervals after it.
+	if gone := time.Since(outage); gone < 2*time.Second {
+		t.Fatalf("unready %v after the outage began: sooner than 3 intervals after the last success", gone)
+	}
+	srv.SetFaults(sftest.Faults{})
+	d.await(t, "readiness after recovery", 2*time.Minute, ready)
+
+	if err := d.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-d.exited; err != nil {
+		t.Fatalf("exit after SIGINT: %v\n%s", err, d.stderr)
+	}
+}
