@@ -122,12 +122,13 @@ type TransportError struct {
 	Err  error
 }
 
-// Error returns "query: unexpected EOF" or "update: request not sent: ...".
+// Error returns "no usable response: unexpected EOF" or "request not sent:
+// ..."; callers add what the request was.
 func (e *TransportError) Error() string {
 	if !e.Sent {
-		return fmt.Sprintf("%s: request not sent: %v", e.Op, e.Err)
+		return fmt.Sprintf("request not sent: %v", e.Err)
 	}
-	return fmt.Sprintf("%s: %v", e.Op, e.Err)
+	return fmt.Sprintf("no usable response: %v", e.Err)
 }
 
 // Unwrap returns the underlying error.
@@ -145,9 +146,9 @@ type AmbiguousError struct {
 	Err error
 }
 
-// Error returns "update: outcome unknown (re-read before writing again): ...".
+// Error returns "outcome unknown (re-read before writing again): ...".
 func (e *AmbiguousError) Error() string {
-	return fmt.Sprintf("%s: outcome unknown (re-read before writing again): %v", e.Op, e.Err)
+	return fmt.Sprintf("outcome unknown (re-read before writing again): %v", e.Err)
 }
 
 // Unwrap returns the underlying error.

@@ -178,7 +178,7 @@ func notSent(cause error) error {
 		return cause
 	}
 	return &TransportError{Op: "update", Sent: false,
-		Err: fmt.Errorf("not sent after an earlier part of the split batch failed: %v", cause)}
+		Err: fmt.Errorf("an earlier part of the split batch failed: %v", cause)}
 }
 
 // send makes one collections request (with the retries a write allows) and
