@@ -5,14 +5,12 @@ import (
 	"context"
 	"fmt"
 	"html"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -40,7 +38,6 @@ func TestDashboardInBrowser(t *testing.T) {
 		}
 		t.Fatal("LIFECYCLED_REQUIRE_BROWSER is set but no chromium is on PATH")
 	}
-	bin := mustBinary(t)
 
 	// The screenshot and the DOM outlive the test, as artifacts.
 	artifacts, err := os.MkdirTemp("", "lifecycled-dashboard-")
@@ -48,52 +45,8 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("dashboard artifacts (screenshot, DOM, demo output) in %s", artifacts)
-	statePath := filepath.Join(t.TempDir(), "state.db")
-	addr := unusedAddr(t)
-	base := "http://" + addr
-
-	demoOut, err := os.Create(filepath.Join(artifacts, "demo.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer demoOut.Close()
-	demo := exec.Command(bin, "demo", "--listen", addr, "--state", statePath, "--interval", "2s",
-		"--accounts", "2000", "--log-format", "json")
-	demo.Stdout, demo.Stderr = demoOut, demoOut
-	if err := demo.Start(); err != nil {
-		t.Fatalf("start demo: %v", err)
-	}
-	// exited is closed when the demo ends; waitErr is then its result.
-	exited := make(chan struct{})
-	var waitErr error
-	go func() { waitErr = demo.Wait(); close(exited) }()
-	defer func() {
-		select {
-		case <-exited:
-		default:
-			demo.Process.Kill()
-			<-exited
-		}
-	}()
-
-	// Ready, with a few days of history recorded.
-	waitFor(t, 3*time.Minute, exited, "the demo to be ready with 3 daily snapshots", func() bool {
-		resp, err := http.Get(base + "/readyz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return false
-		}
-		return len(mustSnapshots(t, statePath)) >= 3
-	})
-
-	db := store.New(statePath)
-	if err := db.OpenReadOnly(); err != nil {
-		t.Fatalf("open the demo's state read-only: %v", err)
-	}
-	defer db.Close()
+	d := startDemo(t, artifacts)
+	base, db := d.base, d.db
 
 	// The demo keeps cycling, and Chromium takes longer to start than a
 	// cycle interval, so the store has always moved on by the time the DOM
@@ -130,18 +83,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Logf("screenshot: %s", png)
 	})
 
-	// SIGTERM: a graceful stop, exit 0.
-	if err := demo.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-exited:
-		if waitErr != nil {
-			t.Errorf("demo after SIGTERM: %v (output in %s)", waitErr, demoOut.Name())
-		}
-	case <-time.After(time.Minute):
-		t.Errorf("demo still running a minute after SIGTERM")
-	}
+	d.stop(t)
 }
 
 // compareDashboard compares the figures in a dumped DOM with the store and
@@ -230,22 +172,6 @@ func compareDashboard(t *testing.T, db *store.DB, dom string) []string {
 	return problems
 }
 
-// mustSnapshots reads the snapshots of the state file at path, or none
-// while the demo has not created it yet.
-func mustSnapshots(t *testing.T, path string) []store.Snapshot {
-	t.Helper()
-	db := store.New(path)
-	if err := db.OpenReadOnly(); err != nil {
-		return nil
-	}
-	defer db.Close()
-	s, err := db.Snapshots(context.Background(), "")
-	if err != nil {
-		return nil
-	}
-	return s
-}
-
 // chromium runs headless Chromium with args and returns its stdout.
 func chromium(t *testing.T, browser, dir string, args ...string) string {
 	t.Helper()
@@ -260,25 +186,6 @@ func chromium(t *testing.T, browser, dir string, args ...string) string {
 		t.Fatalf("chromium %v: %v\n%s", args, err, errb.String())
 	}
 	return out.String()
-}
-
-// waitFor polls cond every 200ms until it holds, the process exits, or the
-// deadline passes.
-func waitFor(t *testing.T, d time.Duration, exited <-chan struct{}, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.NewTimer(d)
-	defer deadline.Stop()
-	tick := time.NewTicker(200 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-exited:
-			t.Fatalf("waiting for %s: the process exited", what)
-		case <-deadline.C:
-			t.Fatalf("waiting for %s: gave up after %s", what, d)
-		case <-tick.C:
-		}
-	}
 }
 
 var (

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/lifecycled/lifecycled/internal/store"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// TestDemoMetrics scrapes /metrics of a running demo, parses it with the
+// Prometheus text parser and compares its figures with the state file: the
+// cycles by outcome, accounts pulled, writes and the last success time with
+// the runs, and the accounts per status with the snapshot of the last
+// successful run's day.
+func TestDemoMetrics(t *testing.T) {
+	logDir := t.TempDir()
+	d := startDemo(t, logDir)
+	for attempt := 1; ; attempt++ {
+		problems := compareMetrics(t, d)
+		if len(problems) == 0 {
+			break
+		}
+		if attempt == 10 {
+			t.Fatalf("/metrics never matched the store in %d scrapes; last time:\n%s", attempt, strings.Join(problems, "\n"))
+		}
+		t.Logf("scrape %d: %d differences (a cycle ran meanwhile?), again; first: %s", attempt, len(problems), problems[0])
+	}
+	d.stop(t)
+}
+
+func compareMetrics(t *testing.T, d *runningDemo) []string {
+	t.Helper()
+	ctx := context.Background()
+	resp, err := http.Get(d.base + "/metrics")
+	if err != nil {
+		t.Fatalf("GET /metrics: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /metrics: %s", resp.Status)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("parse /metrics: %v", err)
+	}
+	// value returns the sample of name whose label (if any) has value lv.
+	value := func(name, label, lv string) float64 {
+		for _, m := range fams[name].GetMetric() {
+			ok := label == ""
+			for _, l := range m.GetLabel() {
+				ok = ok || l.GetName() == label && l.GetValue() == lv
+			}
+			if ok {
+				switch {
+				case m.GetCounter() != nil:
+					return m.GetCounter().GetValue()
+				case m.GetGauge() != nil:
+					return m.GetGauge().GetValue()
+				}
+			}
+		}
+		return 0
+	}
+	for _, name := range []string{"lifecycled_cycles_total", "lifecycled_cycle_duration_seconds", "lifecycled_accounts_pulled_total",
+		"lifecycled_writes_total", "lifecycled_outbox_depth", "lifecycled_api_usage", "lifecycled_api_limit",
+		"lifecycled_accounts", "lifecycled_last_success_timestamp_seconds"} {
+		if _, ok := fams[name]; !ok {
+			t.Fatalf("/metrics lacks %s", name)
+		}
+	}
+
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	// The run the metrics describe: the one whose end is the last success.
+	last := value("lifecycled_last_success_timestamp_seconds", "", "")
+	runs, err := d.db.Runs(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var at *store.Run
+	for i := range runs {
+		r := runs[i]
+		if (r.Outcome == store.OutcomeOK || r.Outcome == store.OutcomePartial) &&
+			math.Abs(float64(r.Ended.UnixMilli())/1000-last) < 0.0015 {
+			at = &r
+			break
+		}
+	}
+	if at == nil {
+		return []string{fmt.Sprintf("no successful run in the store ended at %v", last)}
+	}
+	outcomes := map[string]int{}
+	pulled, written := 0, 0
+	for _, r := range runs {
+		if r.ID <= at.ID {
+			outcomes[r.Outcome]++
+			pulled += r.Pulled
+			written += r.Written
+		}
+	}
+	for outcome, n := range outcomes {
+		if got := value("lifecycled_cycles_total", "outcome", outcome); int(got) != n {
+			bad("lifecycled_cycles_total{outcome=%q} = %v, the store has %d runs up to run %d", outcome, got, n, at.ID)
+		}
+	}
+	if got := value("lifecycled_accounts_pulled_total", "", ""); int(got) != pulled {
+		bad("lifecycled_accounts_pulled_total = %v, the runs pulled %d", got, pulled)
+	}
+	if got := value("lifecycled_writes_total", "outcome", "written"); int(got) != written {
+		bad("lifecycled_writes_total{outcome=written} = %v, the runs wrote %d", got, written)
+	}
+
+	snaps, err := d.db.Snapshots(ctx, at.AsOf)
+	if err != nil || len(snaps) == 0 || snaps[0].Day != at.AsOf {
+		t.Fatalf("no snapshot of %s: %v", at.AsOf, err)
+	}
+	want := snaps[0].Counts
+	for st, n := range want {
+		if got := value("lifecycled_accounts", "status", st); int(got) != n {
+			bad("lifecycled_accounts{status=%q} = %v, the snapshot of %s has %d", st, got, at.AsOf, n)
+		}
+	}
+	for _, m := range fams["lifecycled_accounts"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if _, ok := want[l.GetValue()]; l.GetName() == "status" && !ok && m.GetGauge().GetValue() != 0 {
+				bad("lifecycled_accounts{status=%q} = %v, not in the snapshot", l.GetValue(), m.GetGauge().GetValue())
+			}
+		}
+	}
+	return problems
+}
