@@ -2,11 +2,14 @@ package salesforce
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
+	"github.com/simpleforce/simpleforce"
 )
 
 // request is one HTTP exchange made with the credentials of s.
@@ -83,6 +86,32 @@ func retry[T any](c *Client, ctx context.Context, op string, write bool, fn requ
 		err = &TransportError{Op: op, Err: fmt.Errorf("%w (after: %v)", err, last)}
 	}
 	return v, err
+}
+
+// viaSimpleforce makes one attempt of a read through simpleforce: fn gets a
+// simpleforce client that talks to the session's instance through a fresh
+// edge only. What the edge kept (a transport failure, an error status, a
+// malformed body) wins over what simpleforce returned; a decode error or a
+// nil result from simpleforce is a malformed response; a panic in
+// simpleforce is recovered.
+func viaSimpleforce[T any](c *Client, ctx context.Context, s session, op string, hdr http.Header,
+	fn func(*simpleforce.Client) (*T, error)) (*T, error) {
+	e, cancel := c.newEdge(ctx, op, s.token, hdr, false)
+	defer cancel()
+	sf := simpleforce.NewClient(s.instance, c.opts.ClientID, c.version)
+	sf.SetSidLoc(s.token, s.instance)
+	sf.SetHttpClient(e.httpClient())
+	v, err := guard(func() (*T, error) { return fn(sf) })
+	if eerr := e.result(); eerr != nil {
+		return nil, eerr
+	}
+	if err == nil && v == nil {
+		err = errors.New("no result")
+	}
+	if err != nil {
+		return nil, &TransportError{Op: op, Sent: true, Err: fmt.Errorf("%w: %v", ErrMalformedResponse, err)}
+	}
+	return v, nil
 }
 
 // guard runs a simpleforce call, turning a panic into an error.

@@ -3,7 +3,6 @@ package salesforce
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/simpleforce/simpleforce"
@@ -65,20 +64,9 @@ func (c *Client) Describe(ctx context.Context, object string) (*Describe, error)
 		return nil, fmt.Errorf("describe: invalid object name %q", snippet(object))
 	}
 	meta, err := retry(c, ctx, "describe", false, func(ctx context.Context, s session) (*simpleforce.SObjectMeta, error) {
-		e, cancel := c.newEdge(ctx, "describe", s.token, nil, false)
-		defer cancel()
-		sf := c.simpleforce(s, e)
-		meta, perr := guard(func() (*simpleforce.SObjectMeta, error) { return sf.SObject(object).Describe(), nil })
-		if eerr := e.result(); eerr != nil {
-			return nil, eerr
-		}
-		if perr == nil && meta == nil {
-			perr = errors.New("no describe result")
-		}
-		if perr != nil {
-			return nil, &TransportError{Op: "describe", Sent: true, Err: fmt.Errorf("%w: %v", ErrMalformedResponse, perr)}
-		}
-		return meta, nil
+		return viaSimpleforce(c, ctx, s, "describe", nil, func(sf *simpleforce.Client) (*simpleforce.SObjectMeta, error) {
+			return sf.SObject(object).Describe(), nil
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("describe %s: %w", object, err)

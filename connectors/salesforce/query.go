@@ -72,27 +72,7 @@ func (c *Client) queryPage(ctx context.Context, s session, q string) (*simplefor
 		size = DefaultQueryBatchSize
 	}
 	hdr := http.Header{"Sforce-Query-Options": {"batchSize=" + strconv.Itoa(size)}}
-	e, cancel := c.newEdge(ctx, "query", s.token, hdr, false)
-	defer cancel()
-	sf := c.simpleforce(s, e)
-	res, err := guard(func() (*simpleforce.QueryResult, error) { return sf.Query(q) })
-	if eerr := e.result(); eerr != nil {
-		return nil, eerr
-	}
-	if err == nil && res == nil {
-		err = errors.New("no result")
-	}
-	if err != nil {
-		return nil, &TransportError{Op: "query", Sent: true, Err: fmt.Errorf("%w: %v", ErrMalformedResponse, err)}
-	}
-	return res, nil
-}
-
-// simpleforce returns a simpleforce client for one attempt: it talks to
-// the session's instance through e only.
-func (c *Client) simpleforce(s session, e *edge) *simpleforce.Client {
-	sf := simpleforce.NewClient(s.instance, c.opts.ClientID, c.version)
-	sf.SetSidLoc(s.token, s.instance)
-	sf.SetHttpClient(e.httpClient())
-	return sf
+	return viaSimpleforce(c, ctx, s, "query", hdr, func(sf *simpleforce.Client) (*simpleforce.QueryResult, error) {
+		return sf.Query(q)
+	})
 }
