@@ -21,8 +21,7 @@ type emulateInfo struct {
 	TokenURL     string `json:"token_url"`
 	ClientID     string `json:"client_id"`
 	ClientSecret string `json:"client_secret"`
-	Username     string `json:"username,omitempty"`
-	Accounts     int    `json:"accounts"`
+	Username     string `json:"username,omitempty"` // only with --username
 }
 
 // runEmulate is `lifecycled emulate`: the Salesforce emulator of package
@@ -92,7 +91,7 @@ func runEmulate(ctx context.Context, args []string, s stdio) error {
 	}
 	defer srv.Close()
 	info := emulateInfo{InstanceURL: srv.URL(), TokenURL: srv.TokenURL(), ClientID: *clientID, ClientSecret: *clientSecret,
-		Username: *username, Accounts: *accounts}
+		Username: *username}
 	line, err := json.Marshal(info)
 	if err != nil {
 		return err

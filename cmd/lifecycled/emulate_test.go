@@ -46,7 +46,8 @@ func TestEmulateBinary(t *testing.T) {
 	instance, _ := info["instance_url"].(string)
 	tokenURL, _ := info["token_url"].(string)
 	if !strings.HasPrefix(instance, "http://127.0.0.1:") || strings.HasSuffix(instance, ":0") ||
-		tokenURL != instance+"/services/oauth2/token" || info["client_id"] != "emu-test" || info["client_secret"] != "emu-secret" {
+		tokenURL != instance+"/services/oauth2/token" || info["client_id"] != "emu-test" || info["client_secret"] != "emu-secret" ||
+		len(info) != 4 {
 		t.Fatalf("first line = %s", line)
 	}
 

@@ -9,7 +9,11 @@
 // cited next to the code and listed in docs/salesforce-emulator.md.
 //
 // Records are kept column by column with compact typed values (a million
-// accounts fit in a few hundred megabytes), queries snapshot the matching
-// rows into a cursor, and pages are streamed as JSON without building the
-// page in memory.
+// accounts fit in about 250 MB), a query cursor keeps the row numbers of
+// its matches (4 bytes a record), and a page is rendered from the columns
+// when it is requested.
+//
+// docs/salesforce-emulator.md describes every behaviour, the fault spec,
+// the `lifecycled emulate` command and the known differences from a real
+// org.
 package sftest
