@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"syscall"
 )
 
@@ -50,7 +51,11 @@ func commands() map[string]command {
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-func runVersion(_ context.Context, _ []string, s stdio) error {
+func runVersion(_ context.Context, args []string, s stdio) error {
+	fs := newFlagSet("version", "version", s)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
 	_, err := fmt.Fprintf(s.out, "lifecycled %s\n", version)
 	return err
 }
@@ -122,12 +127,52 @@ func newFlagSet(name, synopsis string, s stdio) *flag.FlagSet {
 }
 
 // parseFlags parses args, mapping flag errors to errUsage (already printed).
+//
+// Flags may come after the positional arguments (`explain ID --as-of D`):
+// they are moved in front before parsing. "--" ends the flags as usual.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return errUsage
 	}
 	return nil
+}
+
+// flagsFirst returns args with every flag (and the value of a flag that takes
+// one) before the positional arguments, each group in its original order.
+func flagsFirst(fs *flag.FlagSet, args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			continue
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	if len(pos) > 0 && pos[0] != "--" {
+		flags = append(flags, "--")
+	}
+	return append(flags, pos...)
 }

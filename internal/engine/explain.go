@@ -13,7 +13,7 @@ import (
 // and what would be written. It writes nothing.
 func (e *Engine) Explain(ctx context.Context, id string, asOf mapping.Date) (mapping.Explanation, error) {
 	if !validID(id) {
-		return mapping.Explanation{}, fmt.Errorf("explain: %q is not a Salesforce record id (15 or 18 letters and digits)", id)
+		return mapping.Explanation{}, fmt.Errorf("%q is not a Salesforce record id (15 or 18 letters and digits)", id)
 	}
 	q := e.query("Id = '" + id + "'")
 	var rec salesforce.Record
@@ -24,14 +24,14 @@ func (e *Engine) Explain(ctx context.Context, id string, asOf mapping.Date) (map
 		return nil
 	})
 	if err != nil {
-		return mapping.Explanation{}, fmt.Errorf("explain: %w", err)
+		return mapping.Explanation{}, fmt.Errorf("read account: %w", err)
 	}
 	if rec == nil {
-		return mapping.Explanation{}, fmt.Errorf("explain: no %s with Id %s in the sync scope", e.opts.Object, id)
+		return mapping.Explanation{}, fmt.Errorf("no %s with Id %s in the sync scope", e.opts.Object, id)
 	}
 	acct, err := e.pack.Decode(rec)
 	if err != nil {
-		return mapping.Explanation{}, fmt.Errorf("explain: %w", err)
+		return mapping.Explanation{}, fmt.Errorf("read account: %w", err)
 	}
 	return e.pack.Explain(acct, asOf), nil
 }

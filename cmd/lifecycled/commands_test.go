@@ -1,0 +1,205 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lifecycled/lifecycled/connectors/salesforce/sftest"
+	"github.com/lifecycled/lifecycled/internal/oracle"
+)
+
+// TestEveryCommandHasHelp: each command prints its usage for --help and
+// exits 0; an unknown flag is a usage error (exit 2).
+func TestEveryCommandHasHelp(t *testing.T) {
+	for name := range commands() {
+		r := runBinary(t, nil, nil, name, "--help")
+		if r.code != 0 || !strings.Contains(r.stderr+r.stdout, name) {
+			t.Errorf("%s --help: exit %d, output %q", name, r.code, r.stderr+r.stdout)
+		}
+		if r := runBinary(t, nil, nil, name, "--no-such-flag"); r.code != 2 {
+			t.Errorf("%s --no-such-flag: exit %d, want 2", name, r.code)
+		}
+	}
+}
+
+// TestPlanSyncStatusExplain drives the commands an admin uses, in order,
+// against the emulator: plan writes nothing and predicts the writes sync then
+// makes; status shows the run; explain tells why an account has its status.
+func TestPlanSyncStatusExplain(t *testing.T) {
+	const id, secret = "commands-client", "commands-secret"
+	srv := sftest.NewServer(sftest.Options{ClientID: id, ClientSecret: secret, Accounts: 600, Seed: 8})
+	defer srv.Close()
+	cfgPath, _ := daemonConfig(t, srv.URL(), "flow: client_credentials", "client_id: "+id, "client_secret: "+secret)
+
+	r := runBinary(t, nil, nil, "validate", "--remote", "--config", cfgPath)
+	if r.code != 0 || !strings.Contains(r.stdout, "org check passed") {
+		t.Fatalf("validate --remote: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	r = runBinary(t, nil, nil, "plan", "--format", "json", "--sample", "5", "--config", cfgPath)
+	if r.code != 0 {
+		t.Fatalf("plan: exit %d\n%s", r.code, r.stderr)
+	}
+	var plan struct {
+		Accounts int            `json:"accounts"`
+		Statuses map[string]int `json:"statuses"`
+		Writes   int            `json:"writes"`
+		Sample   []struct {
+			AccountID string  `json:"account_id"`
+			Field     string  `json:"field"`
+			New       *string `json:"new"`
+		} `json:"sample"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &plan); err != nil {
+		t.Fatalf("plan output: %v\n%s", err, r.stdout)
+	}
+	if st := srv.Stats(); st.Writes != 0 {
+		t.Fatalf("plan made %d write requests", st.Writes)
+	}
+	if plan.Accounts != 600 || plan.Writes == 0 || len(plan.Sample) != 5 {
+		t.Fatalf("plan = %+v: want 600 accounts, some writes, 5 sampled changes", plan)
+	}
+	today := time.Now().UTC()
+	wantCounts := map[string]int{}
+	for _, rec := range srv.Records("Account") {
+		s := ""
+		if _, st := oracle.Expect(rec, today); st != nil {
+			s = *st
+		}
+		wantCounts[s]++
+	}
+	for s, n := range wantCounts {
+		if plan.Statuses[s] != n {
+			t.Errorf("plan counts %d accounts in status %q, want %d", plan.Statuses[s], s, n)
+		}
+	}
+
+	r = runBinary(t, nil, nil, "sync", "--config", cfgPath)
+	if r.code != 0 {
+		t.Fatalf("sync: exit %d\n%s", r.code, r.stderr)
+	}
+	if got := srv.Stats().RecordWrites; got != plan.Writes {
+		t.Fatalf("sync wrote %d records, plan predicted %d", got, plan.Writes)
+	}
+
+	r = runBinary(t, nil, nil, "status", "--config", cfgPath)
+	if r.code != 0 || !strings.Contains(r.stdout, "full") || !strings.Contains(r.stdout, "Pending writes: 0") {
+		t.Fatalf("status: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	change := plan.Sample[0]
+	r = runBinary(t, nil, nil, "explain", change.AccountID, "--config", cfgPath)
+	if r.code != 0 {
+		t.Fatalf("explain: exit %d\n%s", r.code, r.stderr)
+	}
+	rec, _ := srv.Record("Account", change.AccountID)
+	if _, st := oracle.Expect(rec, today); st != nil && !strings.Contains(r.stdout, *st) {
+		t.Fatalf("explain does not show the status %q:\n%s", *st, r.stdout)
+	}
+	for _, f := range []string{oracle.StartDate, oracle.Health} {
+		if !strings.Contains(r.stdout, f) && !strings.Contains(r.stdout, strings.ToLower(strings.TrimSuffix(f, "__c"))) {
+			t.Errorf("explain does not show the input %s:\n%s", f, r.stdout)
+		}
+	}
+	r = runBinary(t, nil, nil, "explain", "not-an-id", "--config", cfgPath)
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if last := lines[len(lines)-1]; r.code != 1 || !strings.HasPrefix(last, "lifecycled explain: ") || !strings.Contains(last, "not-an-id") {
+		t.Fatalf("explain of a bad id: exit %d, stderr %q; want a failure whose last line names the id", r.code, r.stderr)
+	}
+}
+
+// TestValidateRemoteFindsOrgProblems: validate --remote reports each field
+// that does not fit the config and exits non-zero.
+func TestValidateRemoteFindsOrgProblems(t *testing.T) {
+	schema := sftest.DefaultSchema()
+	acct, _ := schema.Object("Account")
+	var kept []*sftest.FieldSchema
+	for _, f := range acct.Fields {
+		switch f.Name {
+		case "Last_Activity_Date__c":
+			continue // a mapped field the org lacks
+		case "Lifecycle_Tags__c":
+			f.Length = 40 // too short for every managed tag
+		case "Account_Lifecycle_Status__c":
+			f.PicklistValues = f.PicklistValues[:len(f.PicklistValues)-1] // "Renewal-High Risk" missing
+		}
+		kept = append(kept, f)
+	}
+	acct.Fields = kept
+	data, err := json.Marshal(schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := sftest.ParseSchema(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id, secret = "validate-client", "validate-secret"
+	srv := sftest.NewServer(sftest.Options{ClientID: id, ClientSecret: secret, Schema: parsed, Accounts: 10, Seed: 1})
+	defer srv.Close()
+	cfgPath, _ := daemonConfig(t, srv.URL(), "flow: client_credentials", "client_id: "+id, "client_secret: "+secret)
+	r := runBinary(t, nil, nil, "validate", "--remote", "--config", cfgPath)
+	if r.code == 0 {
+		t.Fatalf("validate --remote passed an org that lacks fields:\n%s", r.stdout)
+	}
+	for _, want := range []string{"Last_Activity_Date__c", "Lifecycle_Tags__c", `"Renewal-High Risk"`} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("validate --remote does not report %s:\n%s", want, r.stdout)
+		}
+	}
+	// The daemon refuses to start on such an org.
+	if r := runBinary(t, nil, nil, "sync", "--config", cfgPath); r.code == 0 || !strings.Contains(r.stderr, "validate --remote") {
+		t.Errorf("sync against a misfit org: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestConfigErrorsAreOneLine: a bad config fails every command with one line
+// naming the file, the line and the cause.
+func TestConfigErrorsAreOneLine(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(path, []byte("sync:\n  interval: 5m\n  batchsize: 100\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"validate", "sync", "plan", "run", "status"} {
+		r := runBinary(t, nil, nil, cmd, "--config", path)
+		line := strings.TrimSpace(r.stderr)
+		if r.code != 1 || strings.Contains(line, "\n") || !strings.Contains(line, "bad.yaml:3") || !strings.Contains(line, "batchsize") {
+			t.Errorf("%s with a misspelt key: exit %d, stderr %q; want exit 1 and one line naming bad.yaml:3 and the key", cmd, r.code, r.stderr)
+		}
+	}
+	r := runBinary(t, nil, nil, "sync", "--config", filepath.Join(dir, "missing.yaml"))
+	if r.code != 1 || !strings.Contains(r.stderr, "missing.yaml") {
+		t.Errorf("missing config: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestSecondDaemonRefused: a second daemon on the same state file refuses to
+// start with a clear message, while the first keeps running.
+func TestSecondDaemonRefused(t *testing.T) {
+	const id, secret = "lock-client", "lock-secret"
+	srv := sftest.NewServer(sftest.Options{ClientID: id, ClientSecret: secret, Accounts: 50, Seed: 1})
+	defer srv.Close()
+	cfgPath, _ := daemonConfig(t, srv.URL(), "flow: client_credentials", "client_id: "+id, "client_secret: "+secret)
+	d := startDaemon(t, nil, cfgPath)
+	d.await(t, "the first cycle", time.Minute, func() bool { return srv.Stats().Writes > 0 })
+	r := runBinary(t, nil, nil, "run", "--config", cfgPath)
+	if r.code != 1 || !strings.Contains(r.stderr, "state.db") || !strings.Contains(r.stderr, "in use by another lifecycled") {
+		t.Fatalf("second daemon: exit %d, stderr %q; want a refusal naming the state file", r.code, r.stderr)
+	}
+	// status reads the state beside the running daemon.
+	if r := runBinary(t, nil, nil, "status", "--config", cfgPath); r.code != 0 {
+		t.Fatalf("status beside the daemon: exit %d\n%s", r.code, r.stderr)
+	}
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-d.exited; err != nil {
+		t.Fatalf("first daemon after SIGTERM: %v\n%s", err, d.stderr)
+	}
+}
