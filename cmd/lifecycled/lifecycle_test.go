@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -162,5 +163,48 @@ func TestReadinessFollowsSalesforce(t *testing.T) {
 	}
 	if err := <-d.exited; err != nil {
 		t.Fatalf("exit after SIGINT: %v\n%s", err, d.stderr)
+	}
+}
+
+// TestEndpointsNeverShowSecrets fetches every page of a running daemon and
+// scans it for the secrets the daemon was given.
+func TestEndpointsNeverShowSecrets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	const id, secret = "endpoint-client", "endpoint-secret-93be1c"
+	srv := sftest.NewServer(sftest.Options{ClientID: id, ClientSecret: secret, Accounts: 300, Seed: 6})
+	defer srv.Close()
+	addr := freeAddr(t)
+	cfgPath, _ := daemonConfigWith(t, srv.URL(), time.Second, addr, "flow: client_credentials", "client_id: "+id, "client_secret: ${ENDPOINT_SECRET}")
+	d := startDaemon(t, []string{"ENDPOINT_SECRET=" + secret}, cfgPath)
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			return 0, ""
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	d.await(t, "readiness", 2*time.Minute, func() bool { code, _ := get("/readyz"); return code == http.StatusOK })
+	for _, path := range []string{"/", "/metrics", "/readyz", "/healthz"} {
+		code, body := get(path)
+		if code != http.StatusOK || body == "" {
+			t.Fatalf("GET %s: %d", path, code)
+		}
+		if strings.Contains(body, secret) {
+			t.Errorf("GET %s shows the client secret", path)
+		}
+	}
+	if _, body := get("/metrics"); !strings.Contains(body, "lifecycled_cycles_total") {
+		t.Errorf("/metrics lacks the cycle counter:\n%s", body)
+	}
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	if err := <-d.exited; err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+	if strings.Contains(d.stderr.String(), secret) {
+		t.Errorf("the daemon's logs show the client secret")
 	}
 }
