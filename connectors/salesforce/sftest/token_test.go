@@ -74,7 +74,7 @@ func tokenFields(tb testing.TB, body []byte) map[string]any {
 }
 
 func TestTokenClientCredentials(t *testing.T) {
-	s, clk := MustServer(t, Options{})
+	s, _ := MustServer(t, Options{})
 	status, body := postForm(t, s.TokenURL(), url.Values{
 		"grant_type": {"client_credentials"}, "client_id": {testClientID}, "client_secret": {testClientSecret}})
 	if status != http.StatusOK {
@@ -105,7 +105,6 @@ func TestTokenClientCredentials(t *testing.T) {
 	if id, _ := m["id"].(string); !strings.HasPrefix(id, s.URL()+"/id/00D") {
 		t.Errorf("id = %q, want the identity URL %s/id/00D.../005...", id, s.URL())
 	}
-	_ = clk
 	tok, _ := m["access_token"].(string)
 	if resp := call(t, s, tok, http.MethodGet, "/services/data/v"+testVersion+"/limits", nil); resp.status != http.StatusOK {
 		t.Fatalf("limits with the token: status %d: %s", resp.status, resp.body)
