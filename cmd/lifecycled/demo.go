@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -72,6 +73,13 @@ func runDemo(ctx context.Context, args []string, s stdio) error {
 	m.Store.Now = clk.Now
 	m.Engine.Now = clk.Now
 	web, err := m.serve(clk.Now)
+	if err != nil && !flagSet(fs, "listen") {
+		// The default port is taken (another demo, or the daemon itself):
+		// the demo still runs, on a free port.
+		logger.Warn("dashboard address in use; using a free port", "listen", cfg.Server.Listen, "error", err)
+		cfg.Server.Listen = "127.0.0.1:0"
+		web, err = m.serve(clk.Now)
+	}
 	if err != nil {
 		return err
 	}
@@ -176,4 +184,11 @@ func (c *demoClock) skip(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.shift += d
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
