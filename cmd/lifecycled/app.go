@@ -25,6 +25,9 @@ var _ engine.CRM = (*salesforce.Client)(nil)
 type common struct {
 	configPath string
 	log        logFlags
+	// offline commands (status, report, history) never contact Salesforce,
+	// so they load the config without requiring its credentials.
+	offline bool
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -53,7 +56,11 @@ func (c *common) setup(s stdio) (*config.Config, *slog.Logger, *secretSet, error
 
 // load reads and validates the config file.
 func (c *common) load() (*config.Config, error) {
-	cfg, err := config.Load(c.configPath, os.LookupEnv)
+	load := config.Load
+	if c.offline {
+		load = config.LoadOffline
+	}
+	cfg, err := load(c.configPath, os.LookupEnv)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("config file %s not found (use --config FILE or LIFECYCLED_CONFIG; config/example.yaml documents every key)", c.configPath)
 	}

@@ -63,6 +63,8 @@ func runDemo(ctx context.Context, args []string, s stdio) error {
 			return err
 		}
 		*statePath = filepath.Join(dir, "lifecycled.db")
+	} else if err := os.MkdirAll(filepath.Dir(*statePath), 0o700); err != nil {
+		return fmt.Errorf("--state: %w", err)
 	}
 	cfg := demoConfig(srv.URL(), *statePath, *listen, *interval)
 	m := NewMain(cfg, logger, secrets)
@@ -72,6 +74,9 @@ func runDemo(ctx context.Context, args []string, s stdio) error {
 	}
 	m.Store.Now = clk.Now
 	m.Engine.Now = clk.Now
+	// The endpoint sees the demo clock, so the dashboard's days match the
+	// simulated ones. That clock jumps a day before each cycle, so /readyz
+	// reads "not ready" while a demo cycle runs.
 	web, err := m.serve(clk.Now)
 	if err != nil && !flagSet(fs, "listen") {
 		// The default port is taken (another demo, or the daemon itself):
@@ -106,7 +111,8 @@ func runDemo(ctx context.Context, args []string, s stdio) error {
 		}
 		fmt.Fprintf(s.out, "\ncycle %d, %s (%s, %s): pulled %d, changed %d, written %d, rejected %d, api calls %d\n",
 			n, clk.Now().Format(time.DateOnly), r.Kind, r.Outcome, r.Pulled, r.Changed, r.Written, r.Rejected, r.APICalls)
-		if err := printCounts(ctx, s.out, m.Store); err != nil {
+		// The counts are printed even when a signal cut the cycle short.
+		if err := printCounts(context.WithoutCancel(ctx), s.out, m.Store); err != nil {
 			return err
 		}
 		if ctx.Err() != nil {

@@ -16,7 +16,7 @@ import (
 // changes, oldest first, read from the state file without the daemon's lock.
 func runHistory(ctx context.Context, args []string, s stdio) error {
 	fs := newFlagSet("history", "history [--config FILE] [--format table|json] ACCOUNT_ID", s)
-	var c common
+	c := common{offline: true}
 	c.register(fs)
 	format := fs.String("format", "table", "output format: table or json (json adds the inputs of each change)")
 	if err := parseFlags(fs, args); err != nil {

@@ -15,7 +15,7 @@ import (
 // line, read from the state file without taking the daemon's lock.
 func runReport(ctx context.Context, args []string, s stdio) error {
 	fs := newFlagSet("report", "report [--config FILE] [--format table|csv|json] [--since YYYY-MM-DD]", s)
-	var c common
+	c := common{offline: true}
 	c.register(fs)
 	format := fs.String("format", "table", "output format: table, csv or json")
 	since := fs.String("since", "", "first day of the history, runs and rejections (default: 90 days up to today)")

@@ -14,7 +14,7 @@ import (
 // rejections, read from the state file without taking the daemon's lock.
 func runStatus(ctx context.Context, args []string, s stdio) error {
 	fs := newFlagSet("status", "status [--config FILE] [--runs N] [--limit N]", s)
-	var c common
+	c := common{offline: true}
 	c.register(fs)
 	runs := fs.Int("runs", 10, "how many recent runs to list")
 	limit := fs.Int("limit", 20, "how many pending writes and rejections to list")

@@ -108,6 +108,7 @@ func (c *cycle) clearBatch(batch []store.Account) error {
 				continue // e.g. deleted meanwhile: nothing left to clear
 			}
 			c.run.Written++
+			c.e.metrics.writes.WithLabelValues("written").Inc()
 			from := a.CRMStatus
 			a.CRMTags, a.CRMStatus = c.foreignOnly(a.CRMTags), nil
 			cleared = append(cleared, store.Change{Account: a, Dequeue: true, History: []store.HistoryEntry{{
