@@ -223,3 +223,32 @@ func asOfFlag(s string, cfg *config.Config) (mapping.Date, error) {
 	}
 	return d, nil
 }
+
+// connect loads the config, builds the logger and opens a Main: the start of
+// every command that talks to Salesforce. The caller closes the Main, which
+// is returned (to be closed) even when opening failed.
+func (c *common) connect(ctx context.Context, s stdio, withStore bool) (*Main, error) {
+	cfg, logger, secrets, err := c.setup(s)
+	if err != nil {
+		return nil, err
+	}
+	m := NewMain(cfg, logger, secrets)
+	if err := m.Open(ctx, withStore); err != nil {
+		return m, err
+	}
+	return m, nil
+}
+
+// openState loads the config and opens its state file read-only, without the
+// daemon's lock: the start of the commands that only read the state.
+func (c *common) openState(s stdio) (*config.Config, *store.DB, error) {
+	cfg, _, _, err := c.setup(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	db := store.New(cfg.State.Path)
+	if err := db.OpenReadOnly(); err != nil {
+		return nil, nil, fmt.Errorf("open state %s: %w", cfg.State.Path, err)
+	}
+	return cfg, db, nil
+}

@@ -20,17 +20,15 @@ func runExplain(ctx context.Context, args []string, s stdio) error {
 		fs.Usage()
 		return errUsage
 	}
-	cfg, logger, secrets, err := c.setup(s)
+	m, err := c.connect(ctx, s, false)
+	if m != nil {
+		defer m.Close()
+	}
 	if err != nil {
 		return err
 	}
-	date, err := asOfFlag(*asOf, cfg)
+	date, err := asOfFlag(*asOf, m.Config)
 	if err != nil {
-		return err
-	}
-	m := NewMain(cfg, logger, secrets)
-	defer m.Close()
-	if err := m.Open(ctx, false); err != nil {
 		return err
 	}
 	ex, err := m.Engine.Explain(ctx, fs.Arg(0), date)

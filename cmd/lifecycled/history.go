@@ -22,14 +22,7 @@ func runHistory(ctx context.Context, args []string, s stdio) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	// Flags may also follow the account id.
-	var ids []string
-	for fs.NArg() > 0 {
-		ids = append(ids, fs.Arg(0))
-		if err := parseFlags(fs, fs.Args()[1:]); err != nil {
-			return err
-		}
-	}
+	ids := fs.Args()
 	if len(ids) != 1 || (*format != "table" && *format != "json") {
 		if len(ids) == 1 {
 			fmt.Fprintf(s.err, "--format %q: want table or json\n", *format)
@@ -38,13 +31,9 @@ func runHistory(ctx context.Context, args []string, s stdio) error {
 		return errUsage
 	}
 	id := ids[0]
-	cfg, _, _, err := c.setup(s)
+	_, db, err := c.openState(s)
 	if err != nil {
 		return err
-	}
-	db := store.New(cfg.State.Path)
-	if err := db.OpenReadOnly(); err != nil {
-		return fmt.Errorf("open state %s: %w", cfg.State.Path, err)
 	}
 	defer db.Close()
 

@@ -26,17 +26,15 @@ func runPlan(ctx context.Context, args []string, s stdio) error {
 	if *format != "text" && *format != "json" {
 		return fmt.Errorf("--format %q: want text or json", *format)
 	}
-	cfg, logger, secrets, err := c.setup(s)
+	m, err := c.connect(ctx, s, false)
+	if m != nil {
+		defer m.Close()
+	}
 	if err != nil {
 		return err
 	}
-	date, err := asOfFlag(*asOf, cfg)
+	date, err := asOfFlag(*asOf, m.Config)
 	if err != nil {
-		return err
-	}
-	m := NewMain(cfg, logger, secrets)
-	defer m.Close()
-	if err := m.Open(ctx, false); err != nil {
 		return err
 	}
 	p, err := m.Engine.Plan(ctx, date, *sample)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/lifecycled/lifecycled/internal/report"
-	"github.com/lifecycled/lifecycled/internal/store"
 	"github.com/lifecycled/lifecycled/mapping"
 )
 
@@ -36,19 +35,15 @@ func runReport(ctx context.Context, args []string, s stdio) error {
 			return fmt.Errorf("--since %q: want YYYY-MM-DD", *since)
 		}
 	}
-	cfg, _, _, err := c.setup(s)
+	cfg, db, err := c.openState(s)
 	if err != nil {
 		return err
 	}
+	defer db.Close()
 	pack, err := mapping.Compile(cfg.Definition())
 	if err != nil {
 		return err
 	}
-	db := store.New(cfg.State.Path)
-	if err := db.OpenReadOnly(); err != nil {
-		return fmt.Errorf("open state %s: %w", cfg.State.Path, err)
-	}
-	defer db.Close()
 	f, err := report.Build(ctx, db, report.Options{
 		Now: time.Now(), Location: cfg.Sync.Location, Since: *since,
 		StatusValues: pack.StatusValues(), RevenueField: cfg.RevenueField(),

@@ -17,15 +17,14 @@ func runRun(ctx context.Context, args []string, s stdio) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, logger, secrets, err := c.setup(s)
+	m, err := c.connect(ctx, s, true)
+	if m != nil {
+		defer m.Close()
+	}
 	if err != nil {
 		return err
 	}
-	m := NewMain(cfg, logger, secrets)
-	defer m.Close()
-	if err := m.Open(ctx, true); err != nil {
-		return err
-	}
+	cfg, logger := m.Config, m.Logger
 	srv, err := m.serve(time.Now)
 	if err != nil {
 		return err

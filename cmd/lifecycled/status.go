@@ -21,13 +21,9 @@ func runStatus(ctx context.Context, args []string, s stdio) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, _, _, err := c.setup(s)
+	_, db, err := c.openState(s)
 	if err != nil {
 		return err
-	}
-	db := store.New(cfg.State.Path)
-	if err := db.OpenReadOnly(); err != nil {
-		return fmt.Errorf("open state %s: %w", cfg.State.Path, err)
 	}
 	defer db.Close()
 	return printStatus(ctx, s.out, db, *runs, *limit)

@@ -17,13 +17,11 @@ func runSync(ctx context.Context, args []string, s stdio) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, logger, secrets, err := c.setup(s)
-	if err != nil {
-		return err
+	m, err := c.connect(ctx, s, true)
+	if m != nil {
+		defer m.Close()
 	}
-	m := NewMain(cfg, logger, secrets)
-	defer m.Close()
-	if err := m.Open(ctx, true); err != nil {
+	if err != nil {
 		return err
 	}
 	r, err := m.Engine.Cycle(ctx)
