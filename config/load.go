@@ -157,12 +157,27 @@ func kindName(n *yaml.Node) string {
 // mapping calls fields[key] for every key of n, in file order. An unknown or
 // repeated key is an error naming it and its line.
 func (d *decoder) mapping(n *yaml.Node, path string, fields map[string]func(key string, v *yaml.Node)) {
-	n = deref(n)
+	d.each(deref(n), path, "keys", func(k, v *yaml.Node) {
+		key := join(path, k.Value)
+		f, ok := fields[k.Value]
+		if !ok {
+			d.fail(k, key, "unknown key %q (config/example.yaml lists every key)", k.Value)
+			return
+		}
+		d.present[key] = true
+		f(key, v)
+	})
+}
+
+// each calls fn for every key and value of the mapping n, in file order,
+// recording each key's line; what names the keys in errors ("keys" or
+// "names"). A repeated key is an error naming both lines.
+func (d *decoder) each(n *yaml.Node, path, what string, fn func(k, v *yaml.Node)) {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		d.fail(n, path, "want a mapping of keys, got %s", kindName(n))
+		d.fail(n, path, "want a mapping of %s, got %s", what, kindName(n))
 		return
 	}
 	seen := map[string]int{}
@@ -170,18 +185,12 @@ func (d *decoder) mapping(n *yaml.Node, path string, fields map[string]func(key 
 		k, v := n.Content[i], deref(n.Content[i+1])
 		key := join(path, k.Value)
 		if line, dup := seen[k.Value]; dup {
-			d.fail(k, key, "repeated key (first at line %d)", line)
+			d.fail(k, key, "repeated %s (first at line %d)", strings.TrimSuffix(what, "s"), line)
 			continue
 		}
 		seen[k.Value] = k.Line
-		f, ok := fields[k.Value]
-		if !ok {
-			d.fail(k, key, "unknown key %q (config/example.yaml lists every key)", k.Value)
-			continue
-		}
-		d.present[key] = true
 		d.c.lines[key] = k.Line
-		f(key, v)
+		fn(k, v)
 	}
 }
 

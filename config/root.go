@@ -93,25 +93,7 @@ func (d *decoder) root(n *yaml.Node) {
 // pairs calls fn for every key and value of a mapping whose keys are names
 // of the user's choosing (fields, derived), in file order.
 func (d *decoder) pairs(n *yaml.Node, path string, fn func(k, v *yaml.Node)) {
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-		return
-	}
-	if n.Kind != yaml.MappingNode {
-		d.fail(n, path, "want a mapping of names, got %s", kindName(n))
-		return
-	}
-	seen := map[string]int{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], deref(n.Content[i+1])
-		key := join(path, k.Value)
-		if line, dup := seen[k.Value]; dup {
-			d.fail(k, key, "repeated name (first at line %d)", line)
-			continue
-		}
-		seen[k.Value] = k.Line
-		d.c.lines[key] = k.Line
-		fn(k, v)
-	}
+	d.each(n, path, "names", fn)
 }
 
 // line returns the line of a key, or 0.
