@@ -2,12 +2,6 @@ package salesforce
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"sort"
 	"sync"
 	"testing"
@@ -74,30 +68,13 @@ func mustClient(t *testing.T, srv *sftest.Server, edit func(*Options)) *Client {
 	return c
 }
 
-// mustKeyCert returns a new RSA key (PKCS #8 PEM) and a self-signed
-// certificate for it (PEM), as a connected app's JWT setup uses.
 func mustKeyCert(t *testing.T) (keyPEM, certPEM []byte) {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	keyPEM, certPEM, err := sftest.NewJWTKey()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "lifecycled test"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pk, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pk}),
-		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	return keyPEM, certPEM
 }
 
 // queryAll runs soql and returns every record and the number of pages.
