@@ -199,7 +199,7 @@ func TestSecondDaemonRefused(t *testing.T) {
 	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-d.exited; err != nil {
+	if err := d.wait(); err != nil {
 		t.Fatalf("first daemon after SIGTERM: %v\n%s", err, d.stderr)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -79,36 +78,15 @@ func TestKillDuringPushConverges(t *testing.T) {
 	cfgPath, statePath := daemonConfig(t, srv.URL(), "flow: client_credentials",
 		"client_id: "+id, "client_secret: ${KILL_TEST_SECRET}")
 	env := []string{"KILL_TEST_SECRET=" + secret, "LIFECYCLED_LOG_FORMAT=json"}
-	bin := mustBinary(t)
 
 	for kill := 1; kill <= 3; kill++ {
 		before := srv.Stats().Writes
-		cmd := exec.Command(bin, "run", "--config", cfgPath)
-		cmd.Env = append(os.Environ(), env...)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
+		d := startDaemon(t, env, cfgPath)
+		d.await(t, "two write requests", 3*time.Minute, func() bool { return srv.Stats().Writes >= before+2 })
+		if err := d.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		deadline := time.After(3 * time.Minute)
-	wait:
-		for srv.Stats().Writes < before+2 {
-			select {
-			case err := <-exited:
-				t.Fatalf("daemon exited before the kill: %v\n%s", err, stderr.String())
-			case <-deadline:
-				cmd.Process.Kill()
-				t.Fatalf("no writes within the deadline\n%s", stderr.String())
-			case <-time.After(2 * time.Millisecond):
-				continue wait
-			}
-		}
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		<-exited
+		d.wait()
 		t.Logf("kill %d after %d write requests", kill, srv.Stats().Writes)
 	}
 	if bad := mismatches(t, srv, false); bad == 0 {

@@ -31,25 +31,33 @@ func freeAddr(t *testing.T) string {
 type daemon struct {
 	cmd    *exec.Cmd
 	stderr *strings.Builder
-	exited chan error
+	done   chan struct{} // closed when the process has exited
+	err    error         // its exit status, once done is closed
 }
 
 func startDaemon(t *testing.T, env []string, cfgPath string) *daemon {
 	t.Helper()
-	d := &daemon{cmd: exec.Command(mustBinary(t), "run", "--config", cfgPath), stderr: &strings.Builder{}, exited: make(chan error, 1)}
+	d := &daemon{cmd: exec.Command(mustBinary(t), "run", "--config", cfgPath), stderr: &strings.Builder{}, done: make(chan struct{})}
 	d.cmd.Env = append(os.Environ(), env...)
 	d.cmd.Stderr = d.stderr
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { d.exited <- d.cmd.Wait() }()
+	go func() {
+		d.err = d.cmd.Wait()
+		close(d.done)
+	}()
 	t.Cleanup(func() {
-		if d.cmd.ProcessState == nil {
-			d.cmd.Process.Kill()
-			<-d.exited
-		}
+		d.cmd.Process.Kill()
+		<-d.done
 	})
 	return d
+}
+
+// wait waits for the process to exit and returns its exit status.
+func (d *daemon) wait() error {
+	<-d.done
+	return d.err
 }
 
 // await polls cond every 20ms until it holds, failing the test after limit
@@ -59,8 +67,8 @@ func (d *daemon) await(t *testing.T, what string, limit time.Duration, cond func
 	deadline := time.Now().Add(limit)
 	for !cond() {
 		select {
-		case err := <-d.exited:
-			t.Fatalf("daemon exited while waiting for %s: %v\n%s", what, err, d.stderr)
+		case <-d.done:
+			t.Fatalf("daemon exited while waiting for %s: %v\n%s", what, d.err, d.stderr)
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
@@ -89,9 +97,9 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	select {
-	case err := <-d.exited:
-		if err != nil {
-			t.Fatalf("daemon exit after SIGTERM: %v\n%s", err, d.stderr)
+	case <-d.done:
+		if d.err != nil {
+			t.Fatalf("daemon exit after SIGTERM: %v\n%s", d.err, d.stderr)
 		}
 	case <-time.After(time.Minute):
 		t.Fatalf("daemon still running a minute after SIGTERM\n%s", d.stderr)
@@ -161,7 +169,7 @@ func TestReadinessFollowsSalesforce(t *testing.T) {
 	if err := d.cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-d.exited; err != nil {
+	if err := d.wait(); err != nil {
 		t.Fatalf("exit after SIGINT: %v\n%s", err, d.stderr)
 	}
 }
@@ -201,7 +209,7 @@ func TestEndpointsNeverShowSecrets(t *testing.T) {
 		t.Errorf("/metrics lacks the cycle counter:\n%s", body)
 	}
 	d.cmd.Process.Signal(syscall.SIGTERM)
-	if err := <-d.exited; err != nil {
+	if err := d.wait(); err != nil {
 		t.Fatalf("exit after SIGTERM: %v", err)
 	}
 	if strings.Contains(d.stderr.String(), secret) {
