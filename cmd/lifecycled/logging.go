@@ -159,8 +159,23 @@ func (r *redactor) WithGroup(name string) slog.Handler {
 	return &redactor{next: r.next.WithGroup(name), secrets: r.secrets}
 }
 
+// sensitiveKey reports whether an attribute's key names a secret, whose
+// value is redacted whatever it is (a token the set has not learnt yet).
+func sensitiveKey(key string) bool {
+	k := strings.ToLower(key)
+	for _, word := range []string{"secret", "password", "token", "authorization", "private_key", "assertion"} {
+		if strings.Contains(k, word) {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *redactor) attr(a slog.Attr) slog.Attr {
 	v := a.Value.Resolve()
+	if v.Kind() != slog.KindGroup && sensitiveKey(a.Key) {
+		return slog.String(a.Key, redacted)
+	}
 	switch v.Kind() {
 	case slog.KindString:
 		return slog.String(a.Key, r.scrub(v.String()))
