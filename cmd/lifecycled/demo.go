@@ -133,6 +133,9 @@ func demoConfig(url, statePath, listen string, interval time.Duration) *config.C
 	cfg.State.Path = statePath
 	cfg.Server.Listen = listen
 	cfg.Sync.Interval = interval
+	// Each demo cycle is a simulated day: a weekly full pull leaves the
+	// other cycles incremental, as a daemon's cycles mostly are.
+	cfg.Sync.FullResync = 7 * 24 * time.Hour
 	return cfg
 }
 
