@@ -106,6 +106,28 @@ func TestKillDuringPushConverges(t *testing.T) {
 	if st.NoopWrites != 0 {
 		t.Errorf("%d no-op record writes: a write was repeated after the kill", st.NoopWrites)
 	}
+	// No stale write: nobody edits the accounts here, so every status the
+	// daemon ever wrote is the account's final, expected one, and each
+	// account was written at most once.
+	final := map[string]any{}
+	for _, rec := range srv.Records("Account") {
+		final[rec["Id"].(string)] = rec[oracle.Status]
+	}
+	writes := map[string]int{}
+	for _, w := range srv.WriteLog() {
+		if w.Source != "api" {
+			continue
+		}
+		writes[w.ID]++
+		if v, ok := w.Fields[oracle.Status]; ok && v != final[w.ID] {
+			t.Errorf("account %s: wrote status %v, but its final status is %v", w.ID, v, final[w.ID])
+		}
+	}
+	for id, n := range writes {
+		if n > 1 {
+			t.Errorf("account %s written %d times", id, n)
+		}
+	}
 	// A last sync finds nothing to do.
 	before := srv.Stats().RecordWrites
 	if r := runBinary(t, env, nil, "sync", "--config", cfgPath); r.code != 0 {
