@@ -26,9 +26,10 @@ type Client struct {
 
 	calls atomic.Int64
 
-	usageMu   sync.Mutex
-	usageUsed int
-	usageMax  int
+	usageMu    sync.Mutex
+	usageUsed  int
+	usageMax   int
+	serverTime time.Time // the Date of the last response
 
 	authMu sync.Mutex // serializes token requests
 
@@ -125,6 +126,22 @@ func (c *Client) Usage() (used, max int) {
 	c.usageMu.Lock()
 	defer c.usageMu.Unlock()
 	return c.usageUsed, c.usageMax
+}
+
+// ServerTime returns Salesforce's clock as the Date header of the last
+// response told it (one-second precision); zero before any response. The
+// engine takes its pull watermark from it, so that the host's clock never
+// decides which changes a pull reads.
+func (c *Client) ServerTime() time.Time {
+	c.usageMu.Lock()
+	defer c.usageMu.Unlock()
+	return c.serverTime
+}
+
+func (c *Client) setServerTime(t time.Time) {
+	c.usageMu.Lock()
+	c.serverTime = t
+	c.usageMu.Unlock()
 }
 
 func (c *Client) setUsage(used, max int) {

@@ -116,3 +116,16 @@ func requests(srv *sftest.Server, endpoint string) int {
 	}
 	return n
 }
+
+// TestServerTime: the client reports Salesforce's clock from the Date header
+// of the last response, not the host's.
+func TestServerTime(t *testing.T) {
+	clk := &testClock{t: time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC)}
+	srv := mustEmulator(t, sftest.Options{Now: clk.Now, Accounts: 3})
+	c := mustClient(t, srv, nil)
+	clk.Advance(time.Hour)
+	queryAll(t, c, "SELECT Id FROM Account")
+	if got, want := c.ServerTime(), clk.Now(); !got.Equal(want) {
+		t.Fatalf("ServerTime() = %v, want %v", got, want)
+	}
+}

@@ -77,6 +77,9 @@ func (e *edge) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return e.fail(req, &TransportError{Op: e.op, Sent: e.wrote.Load(), Err: e.cause(err)})
 	}
+	if d, derr := http.ParseTime(resp.Header.Get("Date")); derr == nil {
+		e.c.setServerTime(d)
+	}
 	if h := resp.Header.Get("Sforce-Limit-Info"); h != "" {
 		if used, max, ok := parseLimitInfo(h); ok {
 			e.c.setUsage(used, max)

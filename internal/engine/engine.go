@@ -26,6 +26,9 @@ type CRM interface {
 	Update(ctx context.Context, object string, batch []salesforce.Update) ([]salesforce.Result, error)
 	Usage() (used, max int)
 	Calls() int64
+	// ServerTime is the CRM's clock as its last response told it; zero
+	// when unknown.
+	ServerTime() time.Time
 }
 
 // Defaults for Options fields left zero.

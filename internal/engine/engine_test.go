@@ -269,3 +269,37 @@ func TestGoneAccountsAreClearedThenForgotten(t *testing.T) {
 		t.Fatalf("%d writes after the accounts were forgotten", got)
 	}
 }
+
+// TestWatermarkFollowsSalesforceClock: with the host's clock an hour ahead of
+// Salesforce's, an edit made in Salesforce after a cycle is still pulled by
+// the next incremental cycle: the watermark comes from Salesforce's time.
+func TestWatermarkFollowsSalesforceClock(t *testing.T) {
+	h := newHarness(t, 300, sftest.Faults{})
+	h.engine.Now = func() time.Time { return h.clock.Now().Add(time.Hour) }
+	h.cycle()
+	h.clock.Advance(10 * time.Minute)
+	h.cycle()
+	h.clock.Advance(10 * time.Minute)
+	var id string
+	for _, rec := range h.srv.Records("Account") {
+		if rec[oracle.Status] == "Core-Good" {
+			id = rec["Id"].(string)
+			break
+		}
+	}
+	if id == "" {
+		t.Fatal("no Core-Good account")
+	}
+	if err := h.srv.Update("Account", id, map[string]any{oracle.Health: "Poor"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Advance(10 * time.Minute)
+	r := h.cycle()
+	if r.Kind != "incremental" || r.Pulled != 1 || r.Written != 1 {
+		t.Fatalf("run %+v: want an incremental pull of the one edited account, and its write", r)
+	}
+	rec, _ := h.srv.Record("Account", id)
+	if got := rec[oracle.Status]; got != "Core-Poor" {
+		t.Fatalf("status after the edit = %v, want Core-Poor", got)
+	}
+}

@@ -91,8 +91,13 @@ func (c *cycle) pull() error {
 	if c.full {
 		seen = c.run.ID
 	}
-	var high time.Time
+	var high, serverAt time.Time
 	err := c.e.crm.Query(c.work, c.e.pullQuery(since), func(page []salesforce.Record) error {
+		if serverAt.IsZero() {
+			// Salesforce's time when it answered the query: every change
+			// committed before the query ran is in this pull.
+			serverAt = c.e.crm.ServerTime()
+		}
 		if c.ctx.Err() != nil {
 			return errStopped
 		}
@@ -108,21 +113,27 @@ func (c *cycle) pull() error {
 		}
 		return fmt.Errorf("pull: %w", err)
 	}
-	return c.finishPull(high)
+	return c.finishPull(high, serverAt)
 }
 
 // finishPull records the new watermark and, after a full pull, when it ran.
 //
-// The watermark is the later of the highest SystemModstamp seen and the time
-// the pull started: every record changed before the pull started was in it,
-// unless its transaction committed late, which the overlap window subtracted
-// at the next pull covers. Taking the start time (not only the highest
-// modstamp) keeps the next pull from re-reading everything written before it.
-// It assumes the daemon's clock is within the overlap of Salesforce's (NTP).
-func (c *cycle) finishPull(high time.Time) error {
+// The watermark is the later of the highest SystemModstamp seen and
+// Salesforce's time when it answered the query (serverAt, from the response's
+// Date header): every record changed before then was in the pull, unless its
+// transaction committed late, which the overlap window subtracted at the next
+// pull covers. Taking the query time (not only the highest modstamp) keeps
+// the next pull from re-reading what the last push wrote. Only when the CRM
+// sent no time does the host's clock stand in (then it must be within the
+// overlap of Salesforce's: NTP).
+func (c *cycle) finishPull(high, serverAt time.Time) error {
 	s := c.e.store
-	if c.started.After(high) {
-		high = c.started
+	at := serverAt
+	if at.IsZero() {
+		at = c.started
+	}
+	if at.After(high) {
+		high = at
 	}
 	old, err := s.Meta(c.work, metaWatermark)
 	if err != nil {

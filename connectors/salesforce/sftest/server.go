@@ -161,6 +161,9 @@ const (
 
 // ServeHTTP routes a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Every response carries the server's time (RFC 9110, section 6.6.1), on
+	// the emulator's clock, as Salesforce's responses carry its own.
+	w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
 	p := r.URL.Path
 	switch {
 	case p == "/services/oauth2/token":
