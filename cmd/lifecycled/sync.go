@@ -11,13 +11,7 @@ import (
 // the cycle completed; a cycle whose writes the API budget cut short still
 // counts as completed, and says so.
 func runSync(ctx context.Context, args []string, s stdio) error {
-	fs := newFlagSet("sync", "sync [--config FILE]", s)
-	var c common
-	c.register(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	m, err := c.connect(ctx, s, true)
+	m, err := openDaemon(ctx, "sync", args, s)
 	if m != nil {
 		defer m.Close()
 	}
