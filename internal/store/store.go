@@ -80,18 +80,9 @@ func New(path string) *DB {
 func (db *DB) Open() (err error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if db.r != nil {
-		return fmt.Errorf("open %s: already open", db.Path)
-	}
-	if db.Path == "" {
-		return errors.New("open state file: empty path")
-	}
-	if db.Now == nil {
-		db.Now = time.Now
-	}
-	abs, err := filepath.Abs(db.Path)
+	abs, err := db.prepare()
 	if err != nil {
-		return fmt.Errorf("open state file %s: %w", db.Path, err)
+		return err
 	}
 
 	lock, err := acquireLock(db.Path)
@@ -147,6 +138,25 @@ func (db *DB) Open() (err error) {
 	return nil
 }
 
+// prepare checks that db can be opened, sets the clock default and returns
+// the file's absolute path. The caller holds db.mu.
+func (db *DB) prepare() (string, error) {
+	if db.r != nil {
+		return "", fmt.Errorf("open %s: already open", db.Path)
+	}
+	if db.Path == "" {
+		return "", errors.New("open state file: empty path")
+	}
+	if db.Now == nil {
+		db.Now = time.Now
+	}
+	abs, err := filepath.Abs(db.Path)
+	if err != nil {
+		return "", fmt.Errorf("open state file %s: %w", db.Path, err)
+	}
+	return abs, nil
+}
+
 // OpenReadOnly opens an existing state file for reading only, without the
 // lock, so status and report commands can run beside the daemon. It runs no
 // migrations; a file the daemon has not yet initialised is an error. Every
@@ -154,21 +164,12 @@ func (db *DB) Open() (err error) {
 func (db *DB) OpenReadOnly() error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if db.r != nil {
-		return fmt.Errorf("open %s: already open", db.Path)
-	}
-	if db.Path == "" {
-		return errors.New("open state file: empty path")
-	}
-	if db.Now == nil {
-		db.Now = time.Now
+	abs, err := db.prepare()
+	if err != nil {
+		return err
 	}
 	if _, err := os.Stat(db.Path); err != nil {
 		return fmt.Errorf("open state file: %w", err)
-	}
-	abs, err := filepath.Abs(db.Path)
-	if err != nil {
-		return fmt.Errorf("open state file %s: %w", db.Path, err)
 	}
 	ctx := context.Background()
 	r, err := openReader(ctx, abs)
