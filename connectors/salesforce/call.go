@@ -71,11 +71,12 @@ func retry[T any](c *Client, ctx context.Context, op string, write bool, fn requ
 		}
 		return v, err
 	}, b, func(err error, wait time.Duration) {
-		// The first retry of a call is worth a line; the rest would flood
-		// the log during an outage (the final error reaches the caller).
+		// The first retry of a call is worth a warning; the rest would
+		// flood the log during an outage (the final error reaches the
+		// caller), so they go to debug.
 		level := slog.LevelDebug
 		if attempt == 1 {
-			level = slog.LevelInfo
+			level = slog.LevelWarn
 		}
 		c.logger.Log(ctx, level, "transient failure; retrying", "op", op, "attempt", attempt,
 			"wait", wait.Round(time.Millisecond).String(), "error", err)

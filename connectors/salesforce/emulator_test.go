@@ -1,8 +1,11 @@
 package salesforce
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -127,5 +130,33 @@ func TestServerTime(t *testing.T) {
 	queryAll(t, c, "SELECT Id FROM Account")
 	if got, want := c.ServerTime(), clk.Now(); !got.Equal(want) {
 		t.Fatalf("ServerTime() = %v, want %v", got, want)
+	}
+}
+
+// TestRetriesAreWarned: a read retried after a transient failure leaves a
+// warning, once per call, naming the operation.
+func TestRetriesAreWarned(t *testing.T) {
+	srv := mustEmulator(t, sftest.Options{Accounts: 50, Faults: sftest.Faults{Seed: 3, ServerUnavailable: 0.5}})
+	var buf bytes.Buffer
+	c := mustClient(t, srv, func(o *Options) {
+		o.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	for i := 0; i < 5; i++ {
+		queryAll(t, c, "SELECT Id FROM Account")
+	}
+	if srv.Stats().Requests["query"][503] == 0 {
+		t.Fatal("the emulator injected no 503; the test proves nothing")
+	}
+	warned := 0
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		if strings.Contains(line, `"msg":"transient failure; retrying"`) && strings.Contains(line, `"level":"WARN"`) {
+			warned++
+			if !strings.Contains(line, `"op":`) {
+				t.Errorf("retry warning without the operation: %s", line)
+			}
+		}
+	}
+	if warned == 0 || warned > 5 {
+		t.Fatalf("%d retry warnings for 5 queries, want 1 to 5:\n%s", warned, buf.String())
 	}
 }
