@@ -121,7 +121,7 @@ func TestRevokedTokenRefreshesOnce(t *testing.T) {
 // TestExpiredTokenRefreshes lets the emulator's session time out (no
 // expires_in is sent, so only the 401 tells) and checks one refresh.
 func TestExpiredTokenRefreshes(t *testing.T) {
-	clk := &testClock{t: time.Date(2024, 3, 15, 10, 0, 0, 0, time.UTC)}
+	clk := sftest.NewClock(time.Date(2024, 3, 15, 10, 0, 0, 0, time.UTC))
 	srv := mustEmulator(t, sftest.Options{Accounts: 2, Seed: 3, Now: clk.Now, TokenLifetime: time.Hour})
 	c := mustClient(t, srv, nil)
 	if _, err := c.Describe(context.Background(), "Account"); err != nil {

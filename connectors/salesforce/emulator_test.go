@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,24 +19,6 @@ const (
 	emuPassword     = "emulator-password-Q2x9"
 	emuRefreshToken = "5Aep861emulator-refresh-token"
 )
-
-// testClock is a settable time source for sftest.Options.Now.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // mustEmulator starts the emulator with the test credentials (unless opts
 // set them) and closes it when the test ends.
@@ -123,7 +104,7 @@ func requests(srv *sftest.Server, endpoint string) int {
 // TestServerTime: the client reports Salesforce's clock from the Date header
 // of the last response, not the host's.
 func TestServerTime(t *testing.T) {
-	clk := &testClock{t: time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC)}
+	clk := sftest.NewClock(time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC))
 	srv := mustEmulator(t, sftest.Options{Now: clk.Now, Accounts: 3})
 	c := mustClient(t, srv, nil)
 	clk.Advance(time.Hour)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,31 +17,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// clock is a settable clock shared by the emulator and the engine, so tests
-// can move "now" (and so the as-of date and SystemModstamps) deterministically.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	// Each reading moves a millisecond, so timestamps stay ordered.
-	c.t = c.t.Add(time.Millisecond)
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // harness is one emulator, one state file and one engine.
 type harness struct {
 	t      testing.TB
-	clock  *clock
+	clock  *sftest.Clock
 	srv    *sftest.Server
 	db     *store.DB
 	crm    *salesforce.Client
@@ -64,7 +42,9 @@ var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 func newHarness(t testing.TB, accounts int, faults sftest.Faults) *harness {
 	t.Helper()
-	clk := &clock{t: start}
+	// Each reading moves a millisecond, so timestamps stay ordered.
+	clk := sftest.NewClock(start)
+	clk.Tick = time.Millisecond
 	srv := sftest.NewServer(sftest.Options{
 		ClientID: testClientID, ClientSecret: testClientSecret,
 		Accounts: accounts, Seed: 7, Now: clk.Now, Faults: faults,

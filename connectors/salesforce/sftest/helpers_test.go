@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -18,32 +17,14 @@ const (
 	testVersion      = "62.0"
 )
 
-// clock is a settable time source for Options.Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // start is a fixed moment for tests: 2024-03-15 10:30:00 UTC.
 var start = time.Date(2024, 3, 15, 10, 30, 0, 0, time.UTC)
 
 // MustServer starts a server with the test client, a fixed clock and opts
 // on top, and closes it when the test ends.
-func MustServer(tb testing.TB, opts Options) (*Server, *clock) {
+func MustServer(tb testing.TB, opts Options) (*Server, *Clock) {
 	tb.Helper()
-	clk := &clock{t: start}
+	clk := NewClock(start)
 	if opts.ClientID == "" {
 		opts.ClientID, opts.ClientSecret = testClientID, testClientSecret
 	}
