@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/lifecycled/lifecycled/connectors/salesforce"
 	"github.com/lifecycled/lifecycled/internal/store"
 	"github.com/lifecycled/lifecycled/mapping"
 )
@@ -160,6 +159,3 @@ func (c *cycle) needFullPull() (bool, string, error) {
 	}
 	return false, "", nil
 }
-
-// classify maps a CRM error to the engine's reaction.
-func classify(err error) salesforce.Class { return salesforce.Classify(err) }

@@ -3,10 +3,12 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/lifecycled/lifecycled/connectors/salesforce"
 	"github.com/lifecycled/lifecycled/internal/store"
+	"github.com/lifecycled/lifecycled/mapping"
 )
 
 // clearGone handles accounts the last full pull did not see: they were
@@ -135,8 +137,10 @@ func (c *cycle) hasManaged(a store.Account) bool {
 	if a.CRMStatus != nil && *a.CRMStatus != "" {
 		return true
 	}
-	f := c.foreignOnly(a.CRMTags)
-	return !sameString(f, a.CRMTags)
+	if a.CRMTags == nil {
+		return false
+	}
+	return slices.ContainsFunc(mapping.SplitTags(*a.CRMTags, c.e.def.Separator), c.e.pack.IsManaged)
 }
 
 // foreignOnly returns tags with every managed tag removed (nil when nothing
@@ -145,26 +149,9 @@ func (c *cycle) foreignOnly(tags *string) *string {
 	if tags == nil {
 		return nil
 	}
-	managed := map[string]bool{}
-	for _, t := range c.e.pack.ManagedTags() {
-		managed[t] = true
-	}
-	sep := c.e.def.Separator
-	var keep []string
-	changed := false
-	for _, t := range strings.Split(*tags, sep) {
-		if managed[strings.TrimSpace(t)] {
-			changed = true
-			continue
-		}
-		keep = append(keep, t)
-	}
-	if !changed {
-		return tags
-	}
-	if strings.TrimSpace(strings.Join(keep, "")) == "" {
+	s := mapping.MergeTags(*tags, c.e.def.Separator, c.e.pack.IsManaged, nil)
+	if s == "" {
 		return nil
 	}
-	s := strings.Join(keep, sep)
 	return &s
 }
