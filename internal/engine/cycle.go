@@ -33,6 +33,8 @@ type cycle struct {
 	full    bool
 	lastFul int64 // id of the last completed full pull, 0 when none yet
 	limited bool  // the API budget stopped writes
+
+	counts map[string]int // accounts per status, once snapshot has counted them
 }
 
 // Cycle runs one reconcile cycle: pull, compute, diff, push. It returns the
@@ -74,7 +76,7 @@ func (e *Engine) Cycle(ctx context.Context) (store.Run, error) {
 	if ferr := e.store.FinishRun(work, c.run); ferr != nil && err == nil {
 		err = fmt.Errorf("finish run: %w", ferr)
 	}
-	e.observe(work, c.run)
+	e.observe(work, c.run, c.counts)
 	return c.run, err
 }
 

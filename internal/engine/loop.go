@@ -34,5 +34,6 @@ func (c *cycle) snapshot() error {
 		return err
 	}
 	delete(counts, "")
+	c.counts = counts
 	return c.e.store.SaveSnapshot(c.work, store.Snapshot{Day: c.asOf.String(), Counts: counts})
 }

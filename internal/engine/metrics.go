@@ -67,8 +67,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	return m
 }
 
-// observe updates metrics and logs one line for a finished run.
-func (e *Engine) observe(ctx context.Context, r store.Run) {
+// observe updates metrics and logs one line for a finished run. counts are
+// the accounts per status the cycle's snapshot found; nil when the cycle
+// ended before it, and then they are counted here.
+func (e *Engine) observe(ctx context.Context, r store.Run, counts map[string]int) {
 	m := e.metrics
 	m.cycles.WithLabelValues(r.Outcome).Inc()
 	m.duration.Observe(r.Ended.Sub(r.Started).Seconds())
@@ -81,7 +83,10 @@ func (e *Engine) observe(ctx context.Context, r store.Run) {
 	if n, err := e.store.OutboxDepth(ctx); err == nil {
 		m.outbox.Set(float64(n))
 	}
-	if counts, err := e.store.StatusCounts(ctx); err == nil {
+	if counts == nil {
+		counts, _ = e.store.StatusCounts(ctx)
+	}
+	if counts != nil {
 		m.accounts.Reset()
 		for status, n := range counts {
 			if status != "" {
