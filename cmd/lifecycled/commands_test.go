@@ -31,10 +31,8 @@ func TestEveryCommandHasHelp(t *testing.T) {
 // against the emulator: plan writes nothing and predicts the writes sync then
 // makes; status shows the run; explain tells why an account has its status.
 func TestPlanSyncStatusExplain(t *testing.T) {
-	const id, secret = "commands-client", "commands-secret"
-	srv := sftest.NewServer(sftest.Options{ClientID: id, ClientSecret: secret, Accounts: 600, Seed: 8})
-	defer srv.Close()
-	cfgPath, _ := daemonConfig(t, srv.URL(), "flow: client_credentials", "client_id: "+id, "client_secret: "+secret)
+	srv := newOrg(t, sftest.Options{Accounts: 600, Seed: 8})
+	cfgPath, _ := daemonConfig(t, srv.URL(), clientCredentials...)
 
 	r := runBinary(t, nil, nil, "validate", "--remote", "--config", cfgPath)
 	if r.code != 0 || !strings.Contains(r.stdout, "org check passed") {
@@ -139,10 +137,8 @@ func TestValidateRemoteFindsOrgProblems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const id, secret = "validate-client", "validate-secret"
-	srv := sftest.NewServer(sftest.Options{ClientID: id, ClientSecret: secret, Schema: parsed, Accounts: 10, Seed: 1})
-	defer srv.Close()
-	cfgPath, _ := daemonConfig(t, srv.URL(), "flow: client_credentials", "client_id: "+id, "client_secret: "+secret)
+	srv := newOrg(t, sftest.Options{Schema: parsed, Accounts: 10, Seed: 1})
+	cfgPath, _ := daemonConfig(t, srv.URL(), clientCredentials...)
 	r := runBinary(t, nil, nil, "validate", "--remote", "--config", cfgPath)
 	if r.code == 0 {
 		t.Fatalf("validate --remote passed an org that lacks fields:\n%s", r.stdout)
@@ -182,10 +178,8 @@ func TestConfigErrorsAreOneLine(t *testing.T) {
 // TestSecondDaemonRefused: a second daemon on the same state file refuses to
 // start with a clear message, while the first keeps running.
 func TestSecondDaemonRefused(t *testing.T) {
-	const id, secret = "lock-client", "lock-secret"
-	srv := sftest.NewServer(sftest.Options{ClientID: id, ClientSecret: secret, Accounts: 50, Seed: 1})
-	defer srv.Close()
-	cfgPath, _ := daemonConfig(t, srv.URL(), "flow: client_credentials", "client_id: "+id, "client_secret: "+secret)
+	srv := newOrg(t, sftest.Options{Accounts: 50, Seed: 1})
+	cfgPath, _ := daemonConfig(t, srv.URL(), clientCredentials...)
 	d := startDaemon(t, nil, cfgPath)
 	d.await(t, "the first cycle", time.Minute, func() bool { return srv.Stats().Writes > 0 })
 	r := runBinary(t, nil, nil, "run", "--config", cfgPath)

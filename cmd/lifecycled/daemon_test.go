@@ -43,6 +43,25 @@ func daemonConfigWith(t *testing.T, url string, interval time.Duration, listen s
 	return cfgPath, statePath
 }
 
+// Client credentials of the emulated orgs the CLI tests start.
+const (
+	orgClientID     = "cli-test-client"
+	orgClientSecret = "cli-test-secret-4e1d"
+)
+
+// clientCredentials is the auth block of a config for the emulated org.
+var clientCredentials = []string{"flow: client_credentials", "client_id: " + orgClientID, "client_secret: " + orgClientSecret}
+
+// newOrg starts an emulated org with the CLI tests' client credentials and
+// opts, closed when the test ends.
+func newOrg(t *testing.T, opts sftest.Options) *sftest.Server {
+	t.Helper()
+	opts.ClientID, opts.ClientSecret = orgClientID, orgClientSecret
+	srv := sftest.NewServer(opts)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 // mismatches counts the emulator's accounts whose tags or status differ from
 // the oracle's expectation for today, reporting the first few when report.
 func mismatches(t *testing.T, srv *sftest.Server, report bool) int {
@@ -68,16 +87,13 @@ func TestKillDuringPushConverges(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	const id, secret = "kill-test-client", "kill-test-secret"
-	srv := sftest.NewServer(sftest.Options{
-		ClientID: id, ClientSecret: secret, Accounts: 4000, Seed: 11,
+	srv := newOrg(t, sftest.Options{
+		Accounts: 4000, Seed: 11,
 		// Slow responses widen the window in which a kill lands mid-request.
 		Faults: sftest.Faults{Seed: 3, Slow: 0.5, SlowDelay: 20 * time.Millisecond},
 	})
-	defer srv.Close()
-	cfgPath, statePath := daemonConfig(t, srv.URL(), "flow: client_credentials",
-		"client_id: "+id, "client_secret: ${KILL_TEST_SECRET}")
-	env := []string{"KILL_TEST_SECRET=" + secret, "LIFECYCLED_LOG_FORMAT=json"}
+	cfgPath, statePath := daemonConfig(t, srv.URL(), clientCredentials...)
+	env := []string{"LIFECYCLED_LOG_FORMAT=json"}
 
 	for kill := 1; kill <= 3; kill++ {
 		before := srv.Stats().Writes

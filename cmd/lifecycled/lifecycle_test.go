@@ -27,6 +27,18 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// httpGet fetches path from the server at addr and returns the status and
+// body; status 0 when the request failed.
+func httpGet(addr, path string) (int, string) {
+	resp, err := http.Get("http://" + addr + path)
+	if err != nil {
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
 // daemon is the real binary running `run` in the background.
 type daemon struct {
 	cmd    *exec.Cmd
@@ -84,13 +96,11 @@ func TestGracefulShutdown(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	const id, secret = "shutdown-client", "shutdown-secret"
-	srv := sftest.NewServer(sftest.Options{
-		ClientID: id, ClientSecret: secret, Accounts: 4000, Seed: 21,
+	srv := newOrg(t, sftest.Options{
+		Accounts: 4000, Seed: 21,
 		Faults: sftest.Faults{Seed: 4, Slow: 0.5, SlowDelay: 20 * time.Millisecond},
 	})
-	defer srv.Close()
-	cfgPath, statePath := daemonConfig(t, srv.URL(), "flow: client_credentials", "client_id: "+id, "client_secret: "+secret)
+	cfgPath, statePath := daemonConfig(t, srv.URL(), clientCredentials...)
 	d := startDaemon(t, []string{"LIFECYCLED_LOG_FORMAT=json"}, cfgPath)
 	d.await(t, "write requests", 3*time.Minute, func() bool { return srv.Stats().Writes >= 2 })
 	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -139,20 +149,11 @@ func TestReadinessFollowsSalesforce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	const id, secret = "ready-client", "ready-secret"
-	srv := sftest.NewServer(sftest.Options{ClientID: id, ClientSecret: secret, Accounts: 200, Seed: 2})
-	defer srv.Close()
+	srv := newOrg(t, sftest.Options{Accounts: 200, Seed: 2})
 	addr := freeAddr(t)
-	cfgPath, _ := daemonConfigWith(t, srv.URL(), time.Second, addr, "flow: client_credentials", "client_id: "+id, "client_secret: "+secret)
+	cfgPath, _ := daemonConfigWith(t, srv.URL(), time.Second, addr, clientCredentials...)
 	d := startDaemon(t, []string{"LIFECYCLED_LOG_FORMAT=json"}, cfgPath)
-	ready := func() bool {
-		resp, err := http.Get("http://" + addr + "/readyz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}
+	ready := func() bool { code, _ := httpGet(addr, "/readyz"); return code == http.StatusOK }
 	d.await(t, "readiness", 2*time.Minute, ready)
 
 	srv.SetFaults(sftest.Faults{ServerUnavailable: 1})
@@ -180,21 +181,12 @@ func TestEndpointsNeverShowSecrets(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	const id, secret = "endpoint-client", "endpoint-secret-93be1c"
-	srv := sftest.NewServer(sftest.Options{ClientID: id, ClientSecret: secret, Accounts: 300, Seed: 6})
-	defer srv.Close()
+	const secret = orgClientSecret
+	srv := newOrg(t, sftest.Options{Accounts: 300, Seed: 6})
 	addr := freeAddr(t)
-	cfgPath, _ := daemonConfigWith(t, srv.URL(), time.Second, addr, "flow: client_credentials", "client_id: "+id, "client_secret: ${ENDPOINT_SECRET}")
+	cfgPath, _ := daemonConfigWith(t, srv.URL(), time.Second, addr, "flow: client_credentials", "client_id: "+orgClientID, "client_secret: ${ENDPOINT_SECRET}")
 	d := startDaemon(t, []string{"ENDPOINT_SECRET=" + secret}, cfgPath)
-	get := func(path string) (int, string) {
-		resp, err := http.Get("http://" + addr + path)
-		if err != nil {
-			return 0, ""
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	get := func(path string) (int, string) { return httpGet(addr, path) }
 	d.await(t, "readiness", 2*time.Minute, func() bool { code, _ := get("/readyz"); return code == http.StatusOK })
 	for _, path := range []string{"/", "/metrics", "/readyz", "/healthz"} {
 		code, body := get(path)
