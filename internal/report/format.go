@@ -142,7 +142,21 @@ func WriteTable(w io.Writer, f *Figures) error {
 		}
 	}
 
-	fmt.Fprintln(tw, "\nLast runs")
+	fmt.Fprintln(tw)
+	writeOperations(tw, f)
+	return tw.Flush()
+}
+
+// WriteOperations writes f's runs, rejections and pending writes as aligned
+// tables for a terminal.
+func WriteOperations(w io.Writer, f *Figures) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	writeOperations(tw, f)
+	return tw.Flush()
+}
+
+func writeOperations(tw *tabwriter.Writer, f *Figures) {
+	fmt.Fprintln(tw, "Last runs")
 	fmt.Fprintln(tw, "RUN\tKIND\tSTARTED\tSECONDS\tOUTCOME\tPULLED\tCHANGED\tWRITTEN\tFAILED\tREJECTED\tDRIFT\tAPI CALLS\tERROR")
 	for _, r := range f.Runs {
 		secs := "-"
@@ -169,7 +183,6 @@ func WriteTable(w io.Writer, f *Figures) error {
 				Value(o.WriteStatus, o.Status), o.Attempts, o.NextAttempt.Format(time.DateTime), o.LastError)
 		}
 	}
-	return tw.Flush()
 }
 
 // Value renders a pending write's value: "-" when the field is not

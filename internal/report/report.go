@@ -251,6 +251,22 @@ func Build(ctx context.Context, db *store.DB, opts Options) (*Figures, error) {
 	return f, nil
 }
 
+// Operations returns figures holding only the runs, rejections and pending
+// writes (the `status` command's view), without the per-status counts and
+// history that Build also reads. opts.Runs and opts.Limit apply; nothing is
+// filtered by day.
+func Operations(ctx context.Context, db *store.DB, opts Options) (*Figures, error) {
+	loc := opts.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	f := &Figures{}
+	if err := f.operations(ctx, db, opts, loc); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
 // counts fills the per-status counts and the three questions.
 func (f *Figures) counts(ctx context.Context, db *store.DB, opts Options) error {
 	counts, err := db.StatusCounts(ctx)
