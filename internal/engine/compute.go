@@ -50,8 +50,10 @@ func (c *cycle) evaluate(acct store.Account, rec mapping.Record, prev *store.Acc
 	a.AsOf, a.RulesVersion = c.asOf.String(), c.e.opts.RulesVersion
 
 	// History: a new status, or a person's edit of a managed value (drift).
-	inputs := c.inputs(rec)
+	// The inputs are encoded only for an entry: most evaluations add none.
+	var inputs json.RawMessage
 	if prev == nil && res.Status != nil || prev != nil && !sameString(prev.DesiredStatus, res.Status) {
+		inputs = c.inputs(rec)
 		var from *string
 		if prev != nil {
 			from = prev.DesiredStatus
@@ -65,6 +67,9 @@ func (c *cycle) evaluate(acct store.Account, rec mapping.Record, prev *store.Acc
 		statusDrift := res.StatusChanged && !sameString(prev.CRMStatus, acct.CRMStatus)
 		tagsDrift := res.TagsChanged && !sameString(prev.CRMTags, acct.CRMTags)
 		if statusDrift || tagsDrift {
+			if inputs == nil {
+				inputs = c.inputs(rec)
+			}
 			c.run.Drift++
 			c.e.metrics.drift.Inc()
 			from, to := prev.CRMStatus, acct.CRMStatus
