@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -83,7 +84,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Logf("screenshot: %s", png)
 	})
 
-	d.stop(t)
+	d.stop(t, syscall.SIGTERM)
 }
 
 // compareDashboard compares the figures in a dumped DOM with the store and

@@ -190,10 +190,6 @@ func TestSecondDaemonRefused(t *testing.T) {
 	if r := runBinary(t, nil, nil, "status", "--config", cfgPath); r.code != 0 {
 		t.Fatalf("status beside the daemon: exit %d\n%s", r.code, r.stderr)
 	}
-	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.wait(); err != nil {
-		t.Fatalf("first daemon after SIGTERM: %v\n%s", err, d.stderr)
-	}
+	d.stop(t, syscall.SIGTERM)
+
 }

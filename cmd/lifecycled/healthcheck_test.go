@@ -40,18 +40,6 @@ func mustReadyzServer(t *testing.T, age time.Duration) (addr string) {
 	return s.Addr()
 }
 
-// unusedAddr returns a loopback address nothing listens on.
-func unusedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 func TestHealthcheckCommand(t *testing.T) {
 	ready := mustReadyzServer(t, 10*time.Second)
 	stale := mustReadyzServer(t, 10*time.Minute)
@@ -71,7 +59,7 @@ func TestHealthcheckCommand(t *testing.T) {
 	})
 	t.Run("NothingListening", func(t *testing.T) {
 		start := time.Now()
-		res := runBinary(t, noConfig, nil, "healthcheck", "--url", "http://"+unusedAddr(t)+"/readyz", "--timeout", "2s")
+		res := runBinary(t, noConfig, nil, "healthcheck", "--url", "http://"+freeAddr(t)+"/readyz", "--timeout", "2s")
 		if res.code != 1 || !strings.Contains(res.stderr, "not ready") {
 			t.Fatalf("healthcheck = %d %q, want 1", res.code, res.stderr)
 		}

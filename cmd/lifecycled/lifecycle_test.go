@@ -3,10 +3,7 @@ package main
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,17 +12,6 @@ import (
 	"github.com/lifecycled/lifecycled/connectors/salesforce/sftest"
 	"github.com/lifecycled/lifecycled/internal/store"
 )
-
-// freeAddr returns a loopback address with a port nobody listens on.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 // httpGet fetches path from the server at addr and returns the status and
 // body; status 0 when the request failed.
@@ -39,54 +25,11 @@ func httpGet(addr, path string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// daemon is the real binary running `run` in the background.
-type daemon struct {
-	cmd    *exec.Cmd
-	stderr *strings.Builder
-	done   chan struct{} // closed when the process has exited
-	err    error         // its exit status, once done is closed
-}
-
-func startDaemon(t *testing.T, env []string, cfgPath string) *daemon {
+// startDaemon starts `lifecycled run --config cfgPath` in the background.
+func startDaemon(t *testing.T, env []string, cfgPath string) *process {
 	t.Helper()
-	d := &daemon{cmd: exec.Command(mustBinary(t), "run", "--config", cfgPath), stderr: &strings.Builder{}, done: make(chan struct{})}
-	d.cmd.Env = append(os.Environ(), env...)
-	d.cmd.Stderr = d.stderr
-	if err := d.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		d.err = d.cmd.Wait()
-		close(d.done)
-	}()
-	t.Cleanup(func() {
-		d.cmd.Process.Kill()
-		<-d.done
-	})
-	return d
-}
-
-// wait waits for the process to exit and returns its exit status.
-func (d *daemon) wait() error {
-	<-d.done
-	return d.err
-}
-
-// await polls cond every 20ms until it holds, failing the test after limit
-// (a deadline against hangs, not a timing assertion).
-func (d *daemon) await(t *testing.T, what string, limit time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		select {
-		case <-d.done:
-			t.Fatalf("daemon exited while waiting for %s: %v\n%s", what, d.err, d.stderr)
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no %s within %v\n%s", what, limit, d.stderr)
-		}
-	}
+	logs := &logBuffer{}
+	return startBinary(t, env, logs, logs, "run", "--config", cfgPath)
 }
 
 // TestGracefulShutdown sends SIGTERM while the daemon is pushing: it must exit
@@ -103,19 +46,9 @@ func TestGracefulShutdown(t *testing.T) {
 	cfgPath, statePath := daemonConfig(t, srv.URL(), clientCredentials...)
 	d := startDaemon(t, []string{"LIFECYCLED_LOG_FORMAT=json"}, cfgPath)
 	d.await(t, "write requests", 3*time.Minute, func() bool { return srv.Stats().Writes >= 2 })
-	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-d.done:
-		if d.err != nil {
-			t.Fatalf("daemon exit after SIGTERM: %v\n%s", d.err, d.stderr)
-		}
-	case <-time.After(time.Minute):
-		t.Fatalf("daemon still running a minute after SIGTERM\n%s", d.stderr)
-	}
-	if !strings.Contains(d.stderr.String(), "lifecycled stopped") {
-		t.Errorf("no stop line in the logs:\n%s", d.stderr)
+	d.stop(t, syscall.SIGTERM)
+	if !strings.Contains(d.out.String(), "lifecycled stopped") {
+		t.Errorf("no stop line in the logs:\n%s", d.out)
 	}
 
 	db := store.New(statePath)
@@ -167,12 +100,7 @@ func TestReadinessFollowsSalesforce(t *testing.T) {
 	srv.SetFaults(sftest.Faults{})
 	d.await(t, "readiness after recovery", 2*time.Minute, ready)
 
-	if err := d.cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.wait(); err != nil {
-		t.Fatalf("exit after SIGINT: %v\n%s", err, d.stderr)
-	}
+	d.stop(t, syscall.SIGINT)
 }
 
 // TestEndpointsNeverShowSecrets fetches every page of a running daemon and
@@ -200,11 +128,8 @@ func TestEndpointsNeverShowSecrets(t *testing.T) {
 	if _, body := get("/metrics"); !strings.Contains(body, "lifecycled_cycles_total") {
 		t.Errorf("/metrics lacks the cycle counter:\n%s", body)
 	}
-	d.cmd.Process.Signal(syscall.SIGTERM)
-	if err := d.wait(); err != nil {
-		t.Fatalf("exit after SIGTERM: %v", err)
-	}
-	if strings.Contains(d.stderr.String(), secret) {
+	d.stop(t, syscall.SIGTERM)
+	if strings.Contains(d.out.String(), secret) {
 		t.Errorf("the daemon's logs show the client secret")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/lifecycled/lifecycled/internal/store"
@@ -31,7 +32,7 @@ func TestDemoMetrics(t *testing.T) {
 		}
 		t.Logf("scrape %d: %d differences (a cycle ran meanwhile?), again; first: %s", attempt, len(problems), problems[0])
 	}
-	d.stop(t)
+	d.stop(t, syscall.SIGTERM)
 }
 
 func compareMetrics(t *testing.T, d *runningDemo) []string {
