@@ -67,7 +67,9 @@ func (e *Engine) Cycle(ctx context.Context) (store.Run, error) {
 
 	err = c.execute()
 
-	c.run.Ended = e.Now()
+	// The store stamped Started; its clock stamps Ended too, so a run's
+	// duration never mixes two clocks.
+	c.run.Ended = e.store.Now()
 	c.run.APICalls = int(e.crm.Calls() - calls)
 	c.run.Outcome = c.outcome(err)
 	if err != nil {
