@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Change is what the engine decided about one account, applied as a unit.
@@ -14,12 +15,17 @@ type Change struct {
 	Outbox  *OutboxEntry // non-nil: replace the account's outbox entry
 	Dequeue bool         // remove the account's outbox entry (when Outbox is nil)
 	History []HistoryEntry
+	// Rejections are upserted after the outbox entry; they leave it alone
+	// (a change may write one field and refuse the other). An empty
+	// AccountID takes the account's.
+	Rejections []Rejection
 }
 
 // Apply applies changes in one transaction: all or none. For each change, in
 // order: the account is upserted as a whole (its outbox entry survives the
 // upsert); then the outbox entry is replaced when Outbox is set, or removed
-// when Dequeue is; then the history entries are appended. An outbox entry or
+// when Dequeue is; then the history entries are appended and the
+// rejections upserted. An outbox entry or
 // history entry with an empty AccountID takes the account's; one naming
 // another account is an error.
 func (db *DB) Apply(ctx context.Context, changes []Change) error {
@@ -31,7 +37,7 @@ func (db *DB) Apply(ctx context.Context, changes []Change) error {
 		return fmt.Errorf("apply: %w", err)
 	}
 	defer tx.Rollback()
-	if err := apply(ctx, tx, changes); err != nil {
+	if err := apply(ctx, tx, changes, db.Now()); err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}
 	return commit(tx)
@@ -72,18 +78,28 @@ func (s *applyStmts) close() {
 	}
 }
 
-func apply(ctx context.Context, tx *sql.Tx, changes []Change) error {
+func apply(ctx context.Context, tx *sql.Tx, changes []Change, now time.Time) error {
 	st, err := prepareApply(ctx, tx)
 	if err != nil {
 		return err
 	}
 	defer st.close()
+	var rejects []Rejection
 	for i := range changes {
 		if err := applyOne(ctx, st, &changes[i]); err != nil {
 			return err
 		}
+		for _, r := range changes[i].Rejections {
+			if r.AccountID == "" {
+				r.AccountID = changes[i].Account.ID
+			}
+			if r.AccountID != changes[i].Account.ID {
+				return fmt.Errorf("account %s: rejection for another account %s", changes[i].Account.ID, r.AccountID)
+			}
+			rejects = append(rejects, r)
+		}
 	}
-	return nil
+	return rejectWrites(ctx, tx, rejects, now, false)
 }
 
 func applyOne(ctx context.Context, st *applyStmts, c *Change) error {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -18,17 +19,27 @@ type OutboxEntry struct {
 	NextAttempt, Created   time.Time
 }
 
-// Written is an outbox entry that Salesforce accepted.
+// Written is an outbox entry that Salesforce accepted: the fields written
+// and their values.
 type Written struct {
 	AccountID              string
 	Tags, Status           *string
 	WroteTags, WroteStatus bool
+	// Keep names the rejection fields that survive this write: the
+	// rejections of a managed field that was not written (the engine
+	// refused it, or the org did). Every other rejection of the account is
+	// cleared.
+	Keep []string
 }
 
 // Deferred is an outbox entry to try again later.
 type Deferred struct {
 	AccountID, Error string
 	NextAttempt      time.Time
+	// Paused marks an entry held back because a field it writes is paused
+	// (the integration user lost access): it was not attempted, so its
+	// Attempts do not grow.
+	Paused bool
 }
 
 const outboxColumns = `account_id, tags, status, write_tags, write_status, based_on, attempts,
@@ -94,9 +105,10 @@ func (db *DB) OutboxDepth(ctx context.Context) (int, error) {
 
 // CompleteWrites records accepted writes in one transaction: the account's
 // CRM values become the written ones (only the fields written), its
-// rejections are cleared, and its outbox entry is dropped — unless the entry
-// was replaced after it was read and now holds other values, which are
-// still to be written.
+// rejections are cleared (but those Keep names), and each field written is
+// done in its outbox entry, which is dropped when no field is left — a
+// field whose entry was replaced after it was read and now holds another
+// value is still to be written.
 func (db *DB) CompleteWrites(ctx context.Context, w []Written) error {
 	if len(w) == 0 {
 		return nil
@@ -113,9 +125,15 @@ func (db *DB) CompleteWrites(ctx context.Context, w []Written) error {
 }
 
 func completeWrites(ctx context.Context, tx *sql.Tx, ws []Written) error {
-	del, err := tx.PrepareContext(ctx, `DELETE FROM outbox WHERE account_id = ?1
-		AND write_tags = ?2 AND (NOT ?2 OR tags IS ?3)
-		AND write_status = ?4 AND (NOT ?4 OR status IS ?5)`)
+	done, err := tx.PrepareContext(ctx, `UPDATE outbox SET
+		write_tags = write_tags AND NOT (?2 AND tags IS ?3),
+		write_status = write_status AND NOT (?4 AND status IS ?5)
+		WHERE account_id = ?1`)
+	if err != nil {
+		return err
+	}
+	defer done.Close()
+	del, err := tx.PrepareContext(ctx, `DELETE FROM outbox WHERE account_id = ? AND NOT write_tags AND NOT write_status`)
 	if err != nil {
 		return err
 	}
@@ -128,28 +146,36 @@ func completeWrites(ctx context.Context, tx *sql.Tx, ws []Written) error {
 		return err
 	}
 	defer upd.Close()
-	clr, err := tx.PrepareContext(ctx, `DELETE FROM rejections WHERE account_id = ?`)
+	clr, err := tx.PrepareContext(ctx, `DELETE FROM rejections WHERE account_id = ?
+		AND field NOT IN (SELECT value FROM json_each(?))`)
 	if err != nil {
 		return err
 	}
 	defer clr.Close()
 	for _, w := range ws {
 		args := []any{w.AccountID, boolInt(w.WroteTags), encStr(w.Tags), boolInt(w.WroteStatus), encStr(w.Status)}
-		if _, err := del.ExecContext(ctx, args...); err != nil {
+		if _, err := done.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("account %s: outbox: %w", w.AccountID, err)
+		}
+		if _, err := del.ExecContext(ctx, w.AccountID); err != nil {
 			return fmt.Errorf("account %s: outbox: %w", w.AccountID, err)
 		}
 		if _, err := upd.ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("account %s: crm values: %w", w.AccountID, err)
 		}
-		if _, err := clr.ExecContext(ctx, w.AccountID); err != nil {
+		keep, err := json.Marshal(append([]string{}, w.Keep...))
+		if err != nil {
+			return fmt.Errorf("account %s: %w", w.AccountID, err)
+		}
+		if _, err := clr.ExecContext(ctx, w.AccountID, string(keep)); err != nil {
 			return fmt.Errorf("account %s: rejections: %w", w.AccountID, err)
 		}
 	}
 	return nil
 }
 
-// DeferWrites records failed attempts: each entry's Attempts grows by one,
-// and its LastError and NextAttempt are set. Entries no longer in the outbox
+// DeferWrites records failed attempts: each entry's Attempts grows by one
+// (unless Paused), and its LastError and NextAttempt are set. Entries no longer in the outbox
 // are ignored.
 func (db *DB) DeferWrites(ctx context.Context, d []Deferred) error {
 	if len(d) == 0 {
@@ -167,7 +193,7 @@ func (db *DB) DeferWrites(ctx context.Context, d []Deferred) error {
 }
 
 func deferWrites(ctx context.Context, tx *sql.Tx, ds []Deferred) error {
-	st, err := tx.PrepareContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ?
+	st, err := tx.PrepareContext(ctx, `UPDATE outbox SET attempts = attempts + NOT ?, last_error = ?, next_attempt = ?
 		WHERE account_id = ?`)
 	if err != nil {
 		return err
@@ -178,7 +204,7 @@ func deferWrites(ctx context.Context, tx *sql.Tx, ds []Deferred) error {
 		if err != nil {
 			return fmt.Errorf("account %s: next attempt: %w", d.AccountID, err)
 		}
-		if _, err := st.ExecContext(ctx, d.Error, at, d.AccountID); err != nil {
+		if _, err := st.ExecContext(ctx, d.Paused, d.Error, at, d.AccountID); err != nil {
 			return fmt.Errorf("account %s: %w", d.AccountID, err)
 		}
 	}

@@ -13,9 +13,14 @@ type Rejection struct {
 	AccountID, Field, Code, Message string
 	Tags, Status                    *string // the values that were refused
 	FirstSeen, LastSeen             time.Time
+	// BasedOn is the SystemModstamp of the inputs the refused values were
+	// computed from; zero for a rejection the engine decided itself (bad
+	// input, a value the field or the record type cannot hold), which it
+	// decides again at every evaluation.
+	BasedOn time.Time
 }
 
-const rejectionColumns = `account_id, field, code, message, tags, status, first_seen, last_seen`
+const rejectionColumns = `account_id, field, code, message, tags, status, first_seen, last_seen, based_on`
 
 // RejectWrites records permanent refusals in one transaction: each
 // account's outbox entry is dropped, and its rejection for the field is
@@ -30,23 +35,25 @@ func (db *DB) RejectWrites(ctx context.Context, r []Rejection) error {
 		return fmt.Errorf("reject writes: %w", err)
 	}
 	defer tx.Rollback()
-	if err := rejectWrites(ctx, tx, r, db.Now()); err != nil {
+	if err := rejectWrites(ctx, tx, r, db.Now(), true); err != nil {
 		return fmt.Errorf("reject writes: %w", err)
 	}
 	return commit(tx)
 }
 
-func rejectWrites(ctx context.Context, tx *sql.Tx, rs []Rejection, now time.Time) error {
-	del, err := tx.PrepareContext(ctx, `DELETE FROM outbox WHERE account_id = ?`)
+// rejectWrites upserts rs; dequeue also drops each account's outbox entry.
+func rejectWrites(ctx context.Context, tx *sql.Tx, rs []Rejection, now time.Time, dequeue bool) error {
+	del, err := tx.PrepareContext(ctx, `DELETE FROM outbox WHERE account_id = ? AND ?`)
 	if err != nil {
 		return err
 	}
 	defer del.Close()
 	ups, err := tx.PrepareContext(ctx, `INSERT INTO rejections (`+rejectionColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (account_id, field) DO UPDATE SET
 			code = excluded.code, message = excluded.message,
-			tags = excluded.tags, status = excluded.status, last_seen = excluded.last_seen`)
+			tags = excluded.tags, status = excluded.status, last_seen = excluded.last_seen,
+			based_on = excluded.based_on`)
 	if err != nil {
 		return err
 	}
@@ -59,15 +66,15 @@ func rejectWrites(ctx context.Context, tx *sql.Tx, rs []Rejection, now time.Time
 		if first.IsZero() {
 			first = last
 		}
-		ts, err := timeArgs(first, last)
+		ts, err := timeArgs(first, last, r.BasedOn)
 		if err != nil {
 			return fmt.Errorf("account %s: %w", r.AccountID, err)
 		}
-		if _, err := del.ExecContext(ctx, r.AccountID); err != nil {
+		if _, err := del.ExecContext(ctx, r.AccountID, dequeue); err != nil {
 			return fmt.Errorf("account %s: outbox: %w", r.AccountID, err)
 		}
 		if _, err := ups.ExecContext(ctx, r.AccountID, r.Field, r.Code, r.Message,
-			encStr(r.Tags), encStr(r.Status), ts[0], ts[1]); err != nil {
+			encStr(r.Tags), encStr(r.Status), ts[0], ts[1], ts[2]); err != nil {
 			return fmt.Errorf("account %s: %w", r.AccountID, err)
 		}
 	}
@@ -132,12 +139,13 @@ func queryRejections(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]
 			r            Rejection
 			tags, status sql.NullString
 			first, last  int64
+			basedOn      int64
 		)
-		if err := rows.Scan(&r.AccountID, &r.Field, &r.Code, &r.Message, &tags, &status, &first, &last); err != nil {
+		if err := rows.Scan(&r.AccountID, &r.Field, &r.Code, &r.Message, &tags, &status, &first, &last, &basedOn); err != nil {
 			return nil, err
 		}
 		r.Tags, r.Status = decStr(tags), decStr(status)
-		r.FirstSeen, r.LastSeen = decTime(first), decTime(last)
+		r.FirstSeen, r.LastSeen, r.BasedOn = decTime(first), decTime(last), decTime(basedOn)
 		out = append(out, r)
 	}
 	return out, rows.Err()
