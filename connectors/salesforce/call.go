@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -123,4 +124,30 @@ func guard[T any](fn func() (T, error)) (v T, err error) {
 		}
 	}()
 	return fn()
+}
+
+// get makes one attempt of a GET of path under the instance's REST URL
+// through a fresh edge and returns the body, a complete JSON document.
+// What the edge kept (a transport failure, an error status as an
+// *APIError, a body that is not JSON) is the error.
+func (c *Client) get(ctx context.Context, s session, op, path string) ([]byte, error) {
+	e, cancel := c.newEdge(ctx, op, s.token, nil, false)
+	defer cancel()
+	req, err := http.NewRequest(http.MethodGet, c.dataURL(s, path), nil)
+	if err != nil {
+		return nil, &TransportError{Op: op, Err: err}
+	}
+	resp, err := e.httpClient().Do(req)
+	if eerr := e.result(); eerr != nil {
+		return nil, eerr
+	}
+	if err != nil {
+		return nil, &TransportError{Op: op, Sent: e.wrote.Load(), Err: e.cause(err)}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, &TransportError{Op: op, Sent: true, Err: err}
+	}
+	return body, nil
 }

@@ -13,6 +13,23 @@ import (
 type Describe struct {
 	Name   string
 	Fields []FieldDescribe
+	// RecordTypes are the object's record types as recordTypeInfos lists
+	// them: every record type, available to the user or not, the master
+	// one included (an object without record types lists only Master,
+	// 012000000000000AAA).
+	RecordTypes []RecordType
+}
+
+// RecordType is one element of a describe's recordTypeInfos (the fields of
+// RecordTypeInfo, https://developer.salesforce.com/docs/atlas.en-us.apexref.meta/apexref/apex_class_Schema_RecordTypeInfo.htm):
+// ID is recordTypeId; Name the label; DeveloperName the API name; Active
+// whether records may be given it; Available whether it is available to the
+// integration user; Master whether it is the master record type; Default is
+// defaultRecordTypeMapping, whether it is the user's default record type.
+type RecordType struct {
+	ID, Name, DeveloperName string
+	Active, Available       bool
+	Master, Default         bool
 }
 
 // FieldDescribe is one field of a describe result. Type is the REST type
@@ -54,9 +71,19 @@ type describeJSON struct {
 			Active bool   `json:"active"`
 		} `json:"picklistValues"`
 	} `json:"fields"`
+	RecordTypeInfos []struct {
+		RecordTypeID             string `json:"recordTypeId"`
+		Name                     string `json:"name"`
+		DeveloperName            string `json:"developerName"`
+		Active                   bool   `json:"active"`
+		Available                bool   `json:"available"`
+		Master                   bool   `json:"master"`
+		DefaultRecordTypeMapping bool   `json:"defaultRecordTypeMapping"`
+	} `json:"recordTypeInfos"`
 }
 
-// Describe returns the fields of object, retrying transient failures.
+// Describe returns the fields and record types of object, retrying
+// transient failures.
 // simpleforce's SObject.Describe returns nil for every failure; the edge
 // keeps the real error, which Describe returns.
 func (c *Client) Describe(ctx context.Context, object string) (*Describe, error) {
@@ -91,6 +118,11 @@ func (c *Client) Describe(ctx context.Context, object string) (*Describe, error)
 			fd.PicklistValues = append(fd.PicklistValues, PicklistValue{Value: p.Value, Label: p.Label, Active: p.Active})
 		}
 		d.Fields = append(d.Fields, fd)
+	}
+	for _, rt := range dj.RecordTypeInfos {
+		d.RecordTypes = append(d.RecordTypes, RecordType{ID: rt.RecordTypeID, Name: rt.Name,
+			DeveloperName: rt.DeveloperName, Active: rt.Active, Available: rt.Available,
+			Master: rt.Master, Default: rt.DefaultRecordTypeMapping})
 	}
 	if len(d.Fields) == 0 {
 		return nil, fmt.Errorf("describe %s: %w: no fields", object, ErrMalformedResponse)

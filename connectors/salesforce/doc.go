@@ -31,13 +31,15 @@
 // by recover.
 //
 // Writes do not use simpleforce, which has no sObject Collections support:
-// Update builds the PATCH itself and sends it through the same edge.
+// Update builds the PATCH itself and sends it through the same edge. Nor
+// does RecordTypePicklists, as simpleforce has no User Interface API
+// support: it makes its GET through the same edge.
 //
 // # Retries
 //
-// Reads (query pages, describe) are retried on ClassTransient failures with
-// exponential backoff and jitter (cenkalti/backoff/v4, bounded by
-// RetryPolicy.MaxElapsedTime); a query page that still fails fails the
+// Reads (query pages, describe, record type picklists) are retried on
+// ClassTransient failures with exponential backoff and jitter
+// (cenkalti/backoff/v4, bounded by RetryPolicy.MaxElapsedTime); a query page that still fails fails the
 // Query. Writes are retried only when Salesforce demonstrably did not
 // process them (503, or a request that never left); any write whose outcome
 // is unknown is returned as an *AmbiguousError and never sent again. A 401

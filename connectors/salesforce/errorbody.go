@@ -63,6 +63,7 @@ func readErrorBody(status int, body []byte) *APIError {
 	// still says, so a cut-off INVALID_SESSION_ID is still recognised.
 	if m := reErrorCode.FindSubmatch(trimmed); m != nil {
 		e.Code = string(m[1])
+		e.lockInMessage = e.Code == codeTriggerFailure && bytes.Contains(trimmed, []byte(codeLockRow))
 		if mm := reMessage.FindSubmatch(trimmed); mm != nil {
 			var s string
 			if json.Unmarshal(append(append([]byte{'"'}, mm[1]...), '"'), &s) != nil {
@@ -117,6 +118,7 @@ func fillFromObject(e *APIError, obj map[string]any) bool {
 	}
 	e.Code = snippet(code)
 	e.Message = snippet(msg)
+	e.lockInMessage = code == codeTriggerFailure && strings.Contains(msg, codeLockRow)
 	if fs, ok := obj["fields"].([]any); ok {
 		for _, f := range fs {
 			if s, ok := f.(string); ok && len(e.Fields) < 20 {

@@ -32,8 +32,10 @@ const (
 	// ClassTransient: 5xx, 503 SERVER_UNAVAILABLE, resets and timeouts of
 	// reads, requests that never reached Salesforce. Retry with backoff.
 	ClassTransient
-	// ClassRetryLater: a per-record UNABLE_TO_LOCK_ROW. Retry the record in
-	// a later cycle.
+	// ClassRetryLater: a per-record UNABLE_TO_LOCK_ROW, or a trigger failure
+	// (CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY) whose message carries
+	// UNABLE_TO_LOCK_ROW: a row was locked by someone else. Retry the record
+	// in a later cycle.
 	ClassRetryLater
 	// ClassLimit: REQUEST_LIMIT_EXCEEDED. Stop spending API calls until the
 	// next cycle.
@@ -48,9 +50,16 @@ const (
 	// sent; it may or may not have been applied. Never retry it blindly:
 	// re-pull the records first.
 	ClassAmbiguous
+	// ClassFieldAccess: INVALID_FIELD_FOR_INSERT_UPDATE or
+	// INSUFFICIENT_ACCESS_OR_READONLY, for a record or a whole request. The
+	// integration user may not write the field (field-level security) or
+	// the record (sharing). The value is not at fault: the same write
+	// succeeds once an admin grants the access, so do not reject the value;
+	// re-describe and report the missing permission.
+	ClassFieldAccess
 )
 
-var classNames = [...]string{"none", "transient", "retry_later", "limit", "permanent", "auth", "ambiguous"}
+var classNames = [...]string{"none", "transient", "retry_later", "limit", "permanent", "auth", "ambiguous", "field_access"}
 
 // String returns a stable lower-case name, suitable as a metric label.
 func (c Class) String() string {
@@ -74,6 +83,9 @@ type APIError struct {
 	// that shared its request with others when the split budget ran out:
 	// the record may be innocent, so it is retried later, not rejected.
 	notIsolated bool
+	// lockInMessage marks a CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY whose full
+	// message carried UNABLE_TO_LOCK_ROW, even where Message was cut short.
+	lockInMessage bool
 }
 
 // Error returns "salesforce: http 503 SERVER_UNAVAILABLE: message".
@@ -117,7 +129,7 @@ func (e *APIError) Temporary() bool {
 // Salesforce. Alone it is ClassTransient; a write whose request was sent is
 // reported as an *AmbiguousError instead.
 type TransportError struct {
-	Op   string // "query", "describe", "update", "token"
+	Op   string // "query", "describe", "picklists", "update", "token"
 	Sent bool   // the request was written to the connection
 	Err  error
 }
@@ -202,6 +214,12 @@ const (
 	codeLockRow           = "UNABLE_TO_LOCK_ROW"
 	codeServerUnavailable = "SERVER_UNAVAILABLE"
 	codeTriggerFailure    = "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY"
+	// codeFieldNotWritable: "Unable to create/update fields: ... Please
+	// check the security settings of this field and verify that it is
+	// read/write for your profile or permission set."
+	codeFieldNotWritable = "INVALID_FIELD_FOR_INSERT_UPDATE"
+	// codeReadOnlyAccess: the user has no edit access to the record.
+	codeReadOnlyAccess = "INSUFFICIENT_ACCESS_OR_READONLY"
 )
 
 // Classify returns the class of err; nil is ClassNone.
@@ -212,9 +230,13 @@ const (
 //   - *APIError, by code then status: INVALID_SESSION_ID or 401 auth;
 //     REQUEST_LIMIT_EXCEEDED, or a 403 without another code, limit ("If the
 //     error code is REQUEST_LIMIT_EXCEEDED, you've exceeded API request
-//     limits in your org", errorcodes.htm); UNABLE_TO_LOCK_ROW retry later;
-//     SERVER_UNAVAILABLE and 5xx transient; an org-automation failure that
-//     could not be isolated to its record retry later; everything else
+//     limits in your org", errorcodes.htm); UNABLE_TO_LOCK_ROW, and
+//     CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY whose message carries
+//     UNABLE_TO_LOCK_ROW (a trigger's own DML hit a locked row), retry
+//     later; INVALID_FIELD_FOR_INSERT_UPDATE and
+//     INSUFFICIENT_ACCESS_OR_READONLY field access; SERVER_UNAVAILABLE and
+//     5xx transient; an org-automation failure that could not be isolated
+//     to its record retry later; everything else
 //     (INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST, STRING_TOO_LONG,
 //     FIELD_INTEGRITY_EXCEPTION, ENTITY_IS_DELETED, INVALID_FIELD,
 //     MALFORMED_QUERY, MALFORMED_ID, a 403 permission error, ...) permanent.
@@ -256,8 +278,12 @@ func classifyAPI(e *APIError) Class {
 		return ClassRetryLater
 	case codeServerUnavailable:
 		return ClassTransient
+	case codeFieldNotWritable, codeReadOnlyAccess:
+		return ClassFieldAccess
 	}
 	switch {
+	case rowLocked(e):
+		return ClassRetryLater
 	case e.notIsolated:
 		return ClassRetryLater
 	case e.Status == 401:
@@ -309,4 +335,20 @@ func retryableWrite(err error) bool {
 
 func unavailable(e *APIError) bool {
 	return e.Status == 503 || e.Code == codeServerUnavailable
+}
+
+// rowLocked reports whether e is an org-automation failure caused by a
+// locked row: CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY whose message carries
+// UNABLE_TO_LOCK_ROW, as when a trigger's own DML waits too long for a row
+// another transaction holds ("execution of AfterUpdate caused by:
+// System.DmlException: Update failed. First exception on row 0 ...; first
+// error: UNABLE_TO_LOCK_ROW, unable to obtain exclusive access to this
+// record", as users report it, e.g.
+// https://github.com/SFDO-Community/declarative-lookup-rollup-summaries/issues/1241).
+// The records' values are not at fault and the lock is gone a little later;
+// the Apex documentation on locking says such waits time out after 10
+// seconds
+// (https://developer.salesforce.com/docs/atlas.en-us.apexcode.meta/apexcode/langCon_apex_locking_statements.htm).
+func rowLocked(e *APIError) bool {
+	return e.Code == codeTriggerFailure && (e.lockInMessage || strings.Contains(e.Message, codeLockRow))
 }

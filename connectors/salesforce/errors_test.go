@@ -30,6 +30,16 @@ func TestClassify(t *testing.T) {
 		{"MalformedQuery", &APIError{Status: 400, Code: "MALFORMED_QUERY"}, ClassPermanent},
 		{"TriggerIsolated", &APIError{Code: codeTriggerFailure}, ClassPermanent},
 		{"TriggerNotIsolated", &APIError{Code: codeTriggerFailure, notIsolated: true}, ClassRetryLater},
+		{"TriggerLockedRow", &APIError{Code: codeTriggerFailure, Message: "AccountTrigger: execution of AfterUpdate caused by: System.DmlException: Update failed. First exception on row 0; first error: UNABLE_TO_LOCK_ROW, unable to obtain exclusive access to this record: []"}, ClassRetryLater},
+		{"TriggerLockedRowCutMessage", &APIError{Code: codeTriggerFailure, Message: "AccountTrigger: execution of...", lockInMessage: true}, ClassRetryLater},
+		{"TriggerLockedRowRequest", parseErrorBody(400, []byte(`[{"errorCode":"CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY","message":"T: first error: UNABLE_TO_LOCK_ROW, unable to obtain exclusive access"}]`)), ClassRetryLater},
+		{"TriggerLockedRowTruncatedBody", parseErrorBody(400, []byte(`[{"errorCode":"CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY","message":"T: first error: UNABLE_TO_LOCK_ROW, unab`)), ClassRetryLater},
+		{"LockWordOnOtherCode", &APIError{Code: "FIELD_CUSTOM_VALIDATION_EXCEPTION", Message: "UNABLE_TO_LOCK_ROW is not the cause"}, ClassPermanent},
+		{"FieldNotWritable", &APIError{Code: "INVALID_FIELD_FOR_INSERT_UPDATE", Message: "Unable to create/update fields: Lifecycle_Tags__c.", Fields: []string{"Lifecycle_Tags__c"}}, ClassFieldAccess},
+		{"ReadOnlyRecord", &APIError{Code: "INSUFFICIENT_ACCESS_OR_READONLY", Message: "insufficient access rights on object id"}, ClassFieldAccess},
+		{"FieldNotWritableRequest", &APIError{Status: 400, Code: "INVALID_FIELD_FOR_INSERT_UPDATE"}, ClassFieldAccess},
+		{"ReadOnlyRequest", &APIError{Status: 403, Code: "INSUFFICIENT_ACCESS_OR_READONLY"}, ClassFieldAccess},
+		{"DuplicatesDetected", &APIError{Code: "DUPLICATES_DETECTED", Message: "Use one of these records?"}, ClassPermanent},
 		{"InvalidSession", &APIError{Status: 401, Code: "INVALID_SESSION_ID"}, ClassAuth},
 		{"Auth", &AuthError{Flow: "password", Status: 400, Code: "invalid_grant"}, ClassAuth},
 		{"AuthTransport", &AuthError{Flow: "password", Err: &TransportError{Op: "token", Err: io.EOF}}, ClassAuth},
@@ -48,6 +58,22 @@ func TestClassify(t *testing.T) {
 				t.Fatalf("Classify(%v) = %v, want %v", tt.err, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestClassNames: the names are stable metric labels; the newest class is
+// last.
+func TestClassNames(t *testing.T) {
+	want := map[Class]string{ClassNone: "none", ClassTransient: "transient", ClassRetryLater: "retry_later",
+		ClassLimit: "limit", ClassPermanent: "permanent", ClassAuth: "auth", ClassAmbiguous: "ambiguous",
+		ClassFieldAccess: "field_access", ClassFieldAccess + 1: "class(8)"}
+	for c, name := range want {
+		if got := c.String(); got != name {
+			t.Errorf("Class(%d).String() = %q, want %q", int(c), got, name)
+		}
+	}
+	if ClassFieldAccess != ClassAmbiguous+1 {
+		t.Errorf("ClassFieldAccess = %d, want right after ClassAmbiguous", ClassFieldAccess)
 	}
 }
 

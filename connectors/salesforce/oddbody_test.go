@@ -62,6 +62,10 @@ func TestOddBodies(t *testing.T) {
 				t.Errorf("describe: Classify(%v) = %v, want %v", err, Classify(err), tt.read)
 			}
 
+			if _, err := c.RecordTypePicklists(ctx, "Account", MasterRecordTypeID); Classify(err) != tt.read {
+				t.Errorf("record type picklists: Classify(%v) = %v, want %v", err, Classify(err), tt.read)
+			}
+
 			before := f.data.Load()
 			res, err := c.Update(ctx, "Account", []Update{{ID: "001000000000001AAA", Fields: map[string]any{"Name": "x"}}})
 			if got := Classify(err); got != tt.write {

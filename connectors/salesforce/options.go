@@ -78,6 +78,14 @@ type Options struct {
 	// default DefaultQueryBatchSize).
 	QueryBatchSize int
 
+	// EnforceDuplicateRules, when true, lets the org's duplicate rules
+	// apply to lifecycled's writes as to a user's. When false (the
+	// default) every write carries Sforce-Duplicate-Rule-Header:
+	// allowSave=true, so that a rule that only alerts does not stop an
+	// update of two fields that has nothing to do with the duplication; a
+	// rule that blocks still fails the record with DUPLICATES_DETECTED.
+	EnforceDuplicateRules bool
+
 	Logger *slog.Logger // nil: discard
 }
 

@@ -42,6 +42,15 @@ type Result struct {
 // recursively, until the failing records are isolated; the others are
 // written. Splitting is bounded (4·log2(n) extra requests): records left
 // unisolated get their error marked ClassRetryLater instead of permanent.
+// A trigger failure whose message carries UNABLE_TO_LOCK_ROW (the
+// trigger's own DML found a row locked) is not split: no record is at
+// fault, halves would only spend calls on the same lock, and the records
+// come back ClassRetryLater for a later cycle.
+//
+// Unless Options.EnforceDuplicateRules is set, every request carries
+// Sforce-Duplicate-Rule-Header: allowSave=true, so duplicate rules whose
+// action is Alert let the write through; a rule that blocks still fails
+// the record with DUPLICATES_DETECTED (ClassPermanent).
 //
 // The error is for the whole call: a limit, auth or permanent request
 // error, or an *AmbiguousError when the request was sent and its outcome is
@@ -204,6 +213,13 @@ func (w *writer) send(idx []int) ([]*APIError, error) {
 	return errs, err
 }
 
+// duplicateRuleHeader configures duplicate rules for a write: "allowSave
+// true—allow the user to acknowledge the alert and save the duplicate
+// record. Applicable if an alert is enabled for the action." (REST API
+// Developer Guide, "Duplicate Rule Header", API version 52.0 and later:
+// https://developer.salesforce.com/docs/platform/api-rest/guide/headers-duplicaterules.html).
+const duplicateRuleHeader = "Sforce-Duplicate-Rule-Header"
+
 // saveResult is one element of the collections response.
 type saveResult struct {
 	ID      string `json:"id"`
@@ -220,6 +236,9 @@ type saveResult struct {
 func (w *writer) patch(ctx context.Context, s session, payload []byte, idx []int) ([]*APIError, error) {
 	c := w.c
 	hdr := http.Header{"Content-Type": {"application/json"}}
+	if !c.opts.EnforceDuplicateRules {
+		hdr.Set(duplicateRuleHeader, "allowSave=true")
+	}
 	e, cancel := c.newEdge(ctx, "update", s.token, hdr, false)
 	defer cancel()
 	req, err := http.NewRequest(http.MethodPatch, c.dataURL(s, "composite/sobjects"), bytes.NewReader(payload))
@@ -229,9 +248,10 @@ func (w *writer) patch(ctx context.Context, s session, payload []byte, idx []int
 	resp, err := e.httpClient().Do(req)
 	if eerr := e.result(); eerr != nil {
 		var ap *APIError
-		if errors.As(eerr, &ap) && ap.Status >= 400 && ap.Status < 500 && automation(ap) {
+		if errors.As(eerr, &ap) && ap.Status >= 400 && ap.Status < 500 && (automation(ap) || rowLocked(ap)) {
 			// The request was refused as a whole by org automation:
-			// nothing was written; report it on every record so it splits.
+			// nothing was written; report it on every record, so that it
+			// splits (or, for a locked row, is retried later).
 			errs := make([]*APIError, len(idx))
 			for k := range errs {
 				cp := *ap
@@ -273,6 +293,7 @@ func (w *writer) patch(ctx context.Context, s session, payload []byte, idx []int
 				ae.Code = first.ErrorCode
 			}
 			ae.Code = snippet(ae.Code)
+			ae.lockInMessage = ae.Code == codeTriggerFailure && strings.Contains(first.Message, codeLockRow)
 			ae.Message = snippet(first.Message)
 			if more := len(r.Errors) - 1; more > 0 {
 				ae.Message = snippet(fmt.Sprintf("%s (and %d more)", ae.Message, more))
@@ -299,9 +320,11 @@ func sameID(a, b string) bool {
 }
 
 // wholeBatchAutomation reports whether the request failed as a whole in
-// org automation: no record was written and at least two records failed
-// with an org-automation error (records that failed validation first keep
-// their own error and are not run through the org's triggers).
+// org automation that splitting can isolate: no record was written and at
+// least two records failed with an org-automation error other than a
+// locked row (records that failed validation first keep their own error
+// and are not run through the org's triggers). A batch whose every record
+// failed on a locked row is not split.
 func wholeBatchAutomation(errs []*APIError) bool {
 	n := 0
 	for _, e := range errs {
@@ -330,7 +353,12 @@ func firstAutomation(errs []*APIError) *APIError {
 // (System.LimitException: "Apex CPU time limit exceeded", "Too many SOQL
 // queries: 101", ...), which rolls back the whole transaction
 // (https://developer.salesforce.com/docs/atlas.en-us.apexcode.meta/apexcode/apex_gov_limits.htm).
+// A trigger failure caused by a locked row (rowLocked) is not: it says
+// nothing about which record is at fault, so it is never split.
 func automation(e *APIError) bool {
+	if rowLocked(e) {
+		return false
+	}
 	if e.Code == codeTriggerFailure {
 		return true
 	}
