@@ -16,11 +16,15 @@ const CodeInvalidInput = "INVALID_INPUT"
 // CodeTooLong is the rejection code for a tags value longer than the field.
 const CodeTooLong = "TAGS_TOO_LONG"
 
+// CodeRecordType is the rejection code for a status value the account's
+// record type does not allow.
+const CodeRecordType = "RECORD_TYPE_VALUE"
+
 // evaluate computes acct's tags and status from rec and decides its outbox
 // entry. prev is the stored account before this pull (nil when new); pulled
 // tells whether rec was just read from the CRM (drift is only seen then).
-// The returned rejection, when not nil, must be stored after the change.
-func (c *cycle) evaluate(acct store.Account, rec mapping.Record, prev *store.Account, pulled bool) (store.Change, *store.Rejection) {
+// Rejections travel in the change.
+func (c *cycle) evaluate(acct store.Account, rec mapping.Record, prev *store.Account, pulled bool) store.Change {
 	if prev != nil {
 		// Keep the last results until new ones are computed.
 		acct.DesiredTags, acct.DesiredStatus = prev.DesiredTags, prev.DesiredStatus
@@ -38,7 +42,8 @@ func (c *cycle) evaluate(acct store.Account, rec mapping.Record, prev *store.Acc
 			field = de.Field
 		}
 		c.run.Failed++
-		return ch, &store.Rejection{AccountID: acct.ID, Field: field, Code: CodeInvalidInput, Message: err.Error()}
+		ch.Rejections = []store.Rejection{{AccountID: acct.ID, Field: field, Code: CodeInvalidInput, Message: err.Error()}}
+		return ch
 	}
 	in.Tags, in.Status = acct.CRMTags, acct.CRMStatus
 	res := c.e.pack.Evaluate(in, c.asOf)
@@ -54,7 +59,9 @@ func (c *cycle) evaluate(acct store.Account, rec mapping.Record, prev *store.Acc
 	var inputs json.RawMessage
 	if prev == nil && res.Status != nil || prev != nil && !sameString(prev.DesiredStatus, res.Status) {
 		inputs = c.inputs(rec)
-		var from *string
+		// An account's first entry starts from what Salesforce held before
+		// lifecycled's first write.
+		from := acct.CRMStatus
 		if prev != nil {
 			from = prev.DesiredStatus
 		}
@@ -83,27 +90,51 @@ func (c *cycle) evaluate(acct store.Account, rec mapping.Record, prev *store.Acc
 		}
 	}
 
-	switch {
-	case res.Rejected != "":
-		ch.Dequeue = true
+	c.decide(&ch, rec, res)
+	return ch
+}
+
+// decide sets the account's outbox entry from res: each managed field that
+// changed is written, unless it is refused for this account (a tags value
+// too long for the field, a status value the account's record type does
+// not allow: rejections decided here, again at every evaluation) or held
+// by an earlier refusal from Salesforce whose inputs have not changed since
+// (retried after sync.retry_rejected_after). One field's refusal never
+// holds back the other.
+func (c *cycle) decide(ch *store.Change, rec mapping.Record, res mapping.Result) {
+	a := &ch.Account
+	def := &c.e.def
+	tags, status := res.TagsChanged, res.StatusChanged
+	refuse := func(field, code, msg string) {
+		ch.Rejections = append(ch.Rejections, store.Rejection{AccountID: a.ID, Field: field, Code: code,
+			Message: msg, Tags: res.Tags, Status: res.Status})
 		c.run.Rejected++
-		return ch, &store.Rejection{
-			AccountID: acct.ID, Field: c.e.def.TagsField, Code: CodeTooLong, Message: res.Rejected,
-			Tags: res.Tags, Status: res.Status,
-		}
-	case res.TagsChanged || res.StatusChanged:
-		c.run.Changed++
-		ch.Outbox = &store.OutboxEntry{
-			AccountID: acct.ID,
-			Tags:      res.Tags, Status: res.Status,
-			WriteTags: res.TagsChanged, WriteStatus: res.StatusChanged,
-			BasedOn:     acct.Modstamp,
-			NextAttempt: c.started, Created: c.started,
-		}
-	default:
-		ch.Dequeue = true
+		c.e.metrics.rejections.WithLabelValues(code).Inc()
 	}
-	return ch, nil
+	if tags && res.Rejected != "" {
+		tags = false
+		refuse(def.TagsField, CodeTooLong, res.Rejected)
+	}
+	if status {
+		if msg := c.e.recordTypeRefuses(rec, res.Status); msg != "" {
+			status = false
+			refuse(def.StatusField, CodeRecordType, msg)
+		}
+	}
+	tags = tags && !c.held(a.ID, def.TagsField, a.Modstamp)
+	status = status && !c.held(a.ID, def.StatusField, a.Modstamp)
+	if !tags && !status {
+		ch.Dequeue = true
+		return
+	}
+	c.run.Changed++
+	ch.Outbox = &store.OutboxEntry{
+		AccountID: a.ID,
+		Tags:      res.Tags, Status: res.Status,
+		WriteTags: tags, WriteStatus: status,
+		BasedOn:     a.Modstamp,
+		NextAttempt: c.started, Created: c.started,
+	}
 }
 
 // inputs returns the mapped input fields of rec as JSON, for history entries.
@@ -138,17 +169,11 @@ func (c *cycle) recompute() error {
 	}
 	const chunk = 1000
 	var changes []store.Change
-	var rejects []store.Rejection
 	flush := func() error {
 		if err := s.Apply(c.work, changes); err != nil {
 			return fmt.Errorf("store recomputed accounts: %w", err)
 		}
-		if len(rejects) > 0 {
-			if err := s.RejectWrites(c.work, rejects); err != nil {
-				return fmt.Errorf("store rejections: %w", err)
-			}
-		}
-		changes, rejects = changes[:0], rejects[:0]
+		changes = changes[:0]
 		return nil
 	}
 	err = s.ForEachAccount(c.work, func(a store.Account) error {
@@ -163,11 +188,7 @@ func (c *cycle) recompute() error {
 			return fmt.Errorf("stored record %s: %w", a.ID, err)
 		}
 		prev := a
-		ch, rej := c.evaluate(a, rec, &prev, false)
-		changes = append(changes, ch)
-		if rej != nil {
-			rejects = append(rejects, *rej)
-		}
+		changes = append(changes, c.evaluate(a, rec, &prev, false))
 		if len(changes) >= chunk {
 			return flush()
 		}

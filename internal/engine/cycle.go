@@ -35,6 +35,8 @@ type cycle struct {
 	limited bool  // the API budget stopped writes
 
 	counts map[string]int // accounts per status, once snapshot has counted them
+
+	rejections map[string][]store.Rejection // Salesforce's refusals, by account, for held
 }
 
 // Cycle runs one reconcile cycle: pull, compute, diff, push. It returns the
@@ -97,6 +99,12 @@ func (e *Engine) workContext(ctx context.Context) (context.Context, func()) {
 }
 
 func (c *cycle) execute() error {
+	if err := c.recheckAccess(); err != nil {
+		return err
+	}
+	if err := c.loadRejections(); err != nil {
+		return fmt.Errorf("read rejections: %w", err)
+	}
 	if err := c.pull(); err != nil {
 		return err
 	}

@@ -24,6 +24,8 @@ import (
 type CRM interface {
 	Query(ctx context.Context, soql string, fn func(page []salesforce.Record) error) error
 	Update(ctx context.Context, object string, batch []salesforce.Update) ([]salesforce.Result, error)
+	// Describe is read again when writes fail for lack of field access.
+	Describe(ctx context.Context, object string) (*salesforce.Describe, error)
 	Usage() (used, max int)
 	Calls() int64
 	// ServerTime is the CRM's clock as its last response told it; zero
@@ -36,6 +38,13 @@ const (
 	DefaultOverlap   = 5 * time.Minute
 	DefaultGrace     = 10 * time.Second
 	DefaultBatchSize = 200
+	// DefaultRetryRejectedAfter is how long a write Salesforce refused is
+	// held back when its inputs do not change.
+	DefaultRetryRejectedAfter = 24 * time.Hour
+	// DefaultMaxRetryLater bounds the attempts of a record that keeps
+	// failing for a passing cause (a locked row): past it, the record is
+	// a rejection an operator sees.
+	DefaultMaxRetryLater = 8
 	// MaxBatchSize is the sObject Collections limit: "The list can contain up
 	// to 200 objects." (REST API Developer Guide, "Update Multiple Records").
 	MaxBatchSize = 200
@@ -55,6 +64,15 @@ type Options struct {
 
 	RulesVersion string // changes when computed results may change: all accounts are recomputed
 	ScopeVersion string // changes when the pulled fields or scope change: a full pull follows
+
+	// RecordTypes, when the object has record types, holds each one by its
+	// 15-character Id; nil when it has none. Records with no record type
+	// have DefaultRecordType (the integration user's default).
+	RecordTypes       map[string]RecordType
+	DefaultRecordType string
+
+	RetryRejectedAfter time.Duration // a refused write is held this long unless its inputs change
+	MaxRetryLater      int           // attempts of a record failing for a passing cause before it is a rejection
 }
 
 // Engine runs reconcile cycles. Create it with New; it is safe to call
@@ -67,6 +85,7 @@ type Engine struct {
 	opts    Options
 	logger  *slog.Logger
 	metrics *metrics
+	access  access // fields paused for lack of access
 
 	// Now is the clock; tests replace it to move the as-of date.
 	Now func() time.Time
@@ -98,6 +117,12 @@ func New(db *store.DB, crm CRM, pack *mapping.Pack, opts Options, logger *slog.L
 	}
 	if opts.Object == "" {
 		opts.Object = "Account"
+	}
+	if opts.RetryRejectedAfter <= 0 {
+		opts.RetryRejectedAfter = DefaultRetryRejectedAfter
+	}
+	if opts.MaxRetryLater <= 0 {
+		opts.MaxRetryLater = DefaultMaxRetryLater
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)

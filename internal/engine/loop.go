@@ -18,6 +18,11 @@ func (e *Engine) Run(ctx context.Context, onCycle func(store.Run, error)) error 
 		if onCycle != nil {
 			onCycle(r, err)
 		}
+		// A tick that fell due during a long cycle is already buffered, and
+		// select picks at random among ready cases: shutdown must win.
+		if ctx.Err() != nil {
+			return nil
+		}
 		select {
 		case <-ctx.Done():
 			return nil

@@ -17,7 +17,8 @@ import (
 const modstampLayout = "2006-01-02T15:04:05.000-0700"
 
 // selectFields lists the fields a pull reads: Id, SystemModstamp, every mapped
-// input field, the tags field and the status field, each once.
+// input field, the tags field and the status field, each once, and
+// RecordTypeId when the object has record types.
 func (e *Engine) selectFields() []string {
 	seen := map[string]bool{}
 	var out []string
@@ -36,6 +37,9 @@ func (e *Engine) selectFields() []string {
 	}
 	add(e.def.TagsField)
 	add(e.def.StatusField)
+	if len(e.opts.RecordTypes) > 0 {
+		add(recordTypeField)
+	}
 	return out
 }
 
@@ -92,7 +96,9 @@ func (c *cycle) pull() error {
 		seen = c.run.ID
 	}
 	var high, serverAt time.Time
-	err := c.e.crm.Query(c.work, c.e.pullQuery(since), func(page []salesforce.Record) error {
+	// Reads stop at once at shutdown (ctx), retries and backoff waits
+	// included: only a write already sent may use the grace period.
+	err := c.e.crm.Query(c.ctx, c.e.pullQuery(since), func(page []salesforce.Record) error {
 		if serverAt.IsZero() {
 			// Salesforce's time when it answered the query: every change
 			// committed before the query ran is in this pull.
@@ -165,7 +171,6 @@ func (c *cycle) finishPull(high, serverAt time.Time) error {
 func (c *cycle) pullPage(page []salesforce.Record, seen int64) (time.Time, error) {
 	var high time.Time
 	changes := make([]store.Change, 0, len(page))
-	var rejects []store.Rejection
 	ids := make([]string, 0, len(page))
 	for _, rec := range page {
 		if id, ok := rec["Id"].(string); ok {
@@ -208,21 +213,12 @@ func (c *cycle) pullPage(page []salesforce.Record, seen int64) (time.Time, error
 			CRMStatus: stringField(rec, c.e.def.StatusField),
 			SeenPull:  seenBy,
 		}
-		ch, rej := c.evaluate(acct, rec, prev, true)
-		changes = append(changes, ch)
-		if rej != nil {
-			rejects = append(rejects, *rej)
-		}
+		changes = append(changes, c.evaluate(acct, rec, prev, true))
 	}
 	c.run.Pulled += len(page)
 	c.e.metrics.pulled.Add(float64(len(page)))
 	if err := c.e.store.Apply(c.work, changes); err != nil {
 		return high, fmt.Errorf("store page: %w", err)
-	}
-	if len(rejects) > 0 {
-		if err := c.e.store.RejectWrites(c.work, rejects); err != nil {
-			return high, fmt.Errorf("store rejections: %w", err)
-		}
 	}
 	return high, nil
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lifecycled/lifecycled/connectors/salesforce"
@@ -50,10 +51,27 @@ func (c *cycle) push() error {
 	}
 }
 
-// pushBatch writes one batch and records each record's outcome.
+// pushBatch writes one batch and records each record's outcome, in one
+// store transaction. A paused field is left out of the writes; an entry with
+// nothing left to write waits for the field to resume.
 func (c *cycle) pushBatch(due []store.OutboxEntry) error {
-	updates := make([]salesforce.Update, len(due))
-	for i, o := range due {
+	var st store.Settlement
+	sent := make([]store.OutboxEntry, 0, len(due))
+	for _, o := range due {
+		o.WriteTags = o.WriteTags && !c.e.access.isPaused(c.e.def.TagsField)
+		o.WriteStatus = o.WriteStatus && !c.e.access.isPaused(c.e.def.StatusField)
+		if !o.WriteTags && !o.WriteStatus {
+			st.Deferred = append(st.Deferred, store.Deferred{AccountID: o.AccountID, Paused: true,
+				Error: "waiting for field access: " + c.e.Blocked(), NextAttempt: c.nextCycle()})
+			continue
+		}
+		sent = append(sent, o)
+	}
+	if len(sent) == 0 {
+		return c.settle(st)
+	}
+	updates := make([]salesforce.Update, len(sent))
+	for i, o := range sent {
 		f := map[string]any{}
 		if o.WriteTags {
 			f[c.e.def.TagsField] = nullable(o.Tags)
@@ -68,7 +86,7 @@ func (c *cycle) pushBatch(due []store.OutboxEntry) error {
 		// The whole call failed: nothing is known to be written. The next
 		// cycle pulls first, so a write that did land is seen, not repeated.
 		cls := salesforce.Classify(err)
-		if derr := c.defer_(due, err, cls); derr != nil {
+		if derr := c.defer_(sent, err, cls); derr != nil {
 			return derr
 		}
 		switch cls {
@@ -76,66 +94,145 @@ func (c *cycle) pushBatch(due []store.OutboxEntry) error {
 			return fmt.Errorf("push: %w: %w", ErrLimitExceeded, err)
 		case salesforce.ClassAmbiguous, salesforce.ClassTransient, salesforce.ClassRetryLater:
 			c.limited = true
-			c.e.logger.Warn("write batch left for the next cycle", "batch_size", len(due), "error", err)
-			return nil
+			c.e.logger.Warn("write batch left for the next cycle", "batch_size", len(sent), "error", err)
+			return c.settle(st)
 		default:
 			return fmt.Errorf("push: %w", err)
 		}
 	}
-	if len(results) != len(due) {
-		return fmt.Errorf("push: %d results for %d records", len(results), len(due))
+	if len(results) != len(sent) {
+		return fmt.Errorf("push: %d results for %d records", len(results), len(sent))
 	}
-	var done []store.Written
-	var later []store.Deferred
-	var rejects []store.Rejection
+	var denied []int
 	for i, r := range results {
-		o := due[i]
-		if r.Err == nil {
-			done = append(done, store.Written{
-				AccountID: o.AccountID, Tags: o.Tags, Status: o.Status,
-				WroteTags: o.WriteTags, WroteStatus: o.WriteStatus,
-			})
-			continue
-		}
+		o := sent[i]
 		var apiErr *salesforce.APIError
-		if salesforce.Classify(r.Err) == salesforce.ClassPermanent && errors.As(r.Err, &apiErr) {
-			field := ""
-			if len(apiErr.Fields) > 0 {
-				field = apiErr.Fields[0]
-			}
-			rejects = append(rejects, store.Rejection{
-				AccountID: o.AccountID, Field: field, Code: apiErr.Code, Message: apiErr.Message,
-				Tags: o.Tags, Status: o.Status,
+		switch cls := salesforce.Classify(r.Err); {
+		case r.Err == nil:
+			st.Written = append(st.Written, store.Written{
+				AccountID: o.AccountID, Tags: o.Tags, Status: o.Status,
+				WroteTags: o.WriteTags, WroteStatus: o.WriteStatus, Keep: c.unwritten(o),
 			})
-			c.e.metrics.rejections.WithLabelValues(apiErr.Code).Inc()
-			c.e.logger.Warn("salesforce rejected a write", "account_id", o.AccountID,
-				"field", field, "code", apiErr.Code, "error", apiErr.Message)
-			continue
-		}
-		later = append(later, store.Deferred{AccountID: o.AccountID, Error: r.Err.Error(), NextAttempt: c.retryAt(o.Attempts)})
-	}
-	c.run.Written += len(done)
-	c.run.Rejected += len(rejects)
-	c.run.Failed += len(later)
-	c.e.metrics.writes.WithLabelValues("written").Add(float64(len(done)))
-	c.e.metrics.writes.WithLabelValues("rejected").Add(float64(len(rejects)))
-	c.e.metrics.writes.WithLabelValues("deferred").Add(float64(len(later)))
-	if err := c.e.store.CompleteWrites(c.work, done); err != nil {
-		return fmt.Errorf("record writes: %w", err)
-	}
-	if len(rejects) > 0 {
-		if err := c.e.store.RejectWrites(c.work, rejects); err != nil {
-			return fmt.Errorf("record rejections: %w", err)
+		case cls == salesforce.ClassFieldAccess:
+			denied = append(denied, i)
+		case cls == salesforce.ClassPermanent && errors.As(r.Err, &apiErr):
+			c.refused(&st, o, apiErr)
+		case cls == salesforce.ClassRetryLater && o.Attempts+1 >= c.e.opts.MaxRetryLater && errors.As(r.Err, &apiErr):
+			// A passing cause that did not pass: an operator must look.
+			cp := *apiErr
+			cp.Message = fmt.Sprintf("still failing after %d attempts: %s", o.Attempts+1, apiErr.Message)
+			c.refused(&st, o, &cp)
+		default:
+			st.Deferred = append(st.Deferred, store.Deferred{AccountID: o.AccountID, Error: r.Err.Error(),
+				NextAttempt: c.retryAt(o.Attempts)})
 		}
 	}
-	if len(later) > 0 {
-		c.e.logger.Warn("records left for a later attempt", "count", len(later), "error", later[0].Error)
-		if err := c.e.store.DeferWrites(c.work, later); err != nil {
-			return fmt.Errorf("record deferred writes: %w", err)
+	if err := c.denied(&st, sent, results, denied); err != nil {
+		return err
+	}
+	return c.settle(st)
+}
+
+// denied settles the records Salesforce refused for lack of access: when
+// the describe shows a managed field is no longer editable, that field is
+// paused and the records wait (unready, not rejected, one describe for the
+// batch); otherwise the refusal is about the records themselves, and they
+// are rejections.
+func (c *cycle) denied(st *store.Settlement, sent []store.OutboxEntry, results []salesforce.Result, idx []int) error {
+	if len(idx) == 0 {
+		return nil
+	}
+	cause := results[idx[0]].Err.Error()
+	paused, err := c.checkAccess(cause)
+	for _, i := range idx {
+		o := sent[i]
+		var apiErr *salesforce.APIError
+		switch {
+		case err != nil || paused:
+			msg := cause
+			if err != nil {
+				msg = err.Error()
+			}
+			st.Deferred = append(st.Deferred, store.Deferred{AccountID: o.AccountID, Error: msg,
+				NextAttempt: c.nextCycle(), Paused: true})
+		case errors.As(results[i].Err, &apiErr):
+			c.refused(st, o, apiErr)
 		}
+	}
+	if err != nil {
+		c.e.logger.Warn("could not read field access after writes were refused", "error", err)
 	}
 	return nil
 }
+
+// refused records Salesforce's refusal of o. A refusal that names one of
+// the two managed fields refuses that field only: the other is queued
+// again on its own.
+func (c *cycle) refused(st *store.Settlement, o store.OutboxEntry, apiErr *salesforce.APIError) {
+	field := ""
+	if len(apiErr.Fields) > 0 {
+		field = apiErr.Fields[0]
+	}
+	def := &c.e.def
+	switch {
+	case strings.EqualFold(field, def.TagsField) && o.WriteStatus:
+		field = def.TagsField
+		rest := o
+		rest.WriteTags, rest.NextAttempt = false, c.started
+		st.Requeue = append(st.Requeue, rest)
+	case strings.EqualFold(field, def.StatusField) && o.WriteTags:
+		field = def.StatusField
+		rest := o
+		rest.WriteStatus, rest.NextAttempt = false, c.started
+		st.Requeue = append(st.Requeue, rest)
+	}
+	st.Rejected = append(st.Rejected, store.Rejection{
+		AccountID: o.AccountID, Field: field, Code: apiErr.Code, Message: apiErr.Message,
+		Tags: o.Tags, Status: o.Status, BasedOn: o.BasedOn,
+	})
+	c.e.metrics.rejections.WithLabelValues(apiErr.Code).Inc()
+	c.e.logger.Warn("salesforce rejected a write", "account_id", o.AccountID,
+		"field", field, "code", apiErr.Code, "error", apiErr.Message)
+}
+
+// unwritten returns the managed fields o does not write: their rejections
+// survive its success.
+func (c *cycle) unwritten(o store.OutboxEntry) []string {
+	var keep []string
+	if !o.WriteTags {
+		keep = append(keep, c.e.def.TagsField)
+	}
+	if !o.WriteStatus {
+		keep = append(keep, c.e.def.StatusField)
+	}
+	return keep
+}
+
+// settle records a batch's outcome and counts it.
+func (c *cycle) settle(st store.Settlement) error {
+	later := 0
+	for _, d := range st.Deferred {
+		if !d.Paused {
+			later++
+		}
+	}
+	c.run.Written += len(st.Written)
+	c.run.Rejected += len(st.Rejected)
+	c.run.Failed += later
+	c.e.metrics.writes.WithLabelValues("written").Add(float64(len(st.Written)))
+	c.e.metrics.writes.WithLabelValues("rejected").Add(float64(len(st.Rejected)))
+	c.e.metrics.writes.WithLabelValues("deferred").Add(float64(later))
+	if later > 0 {
+		c.e.logger.Warn("records left for a later attempt", "count", later, "error", st.Deferred[0].Error)
+	}
+	if err := c.e.store.Settle(c.work, st); err != nil {
+		return fmt.Errorf("record writes: %w", err)
+	}
+	return nil
+}
+
+// nextCycle is a time due in the next cycle, not in this one.
+func (c *cycle) nextCycle() time.Time { return c.started.Add(time.Nanosecond) }
 
 // defer_ leaves every entry of a failed batch for a later cycle.
 func (c *cycle) defer_(due []store.OutboxEntry, err error, cls salesforce.Class) error {
@@ -143,7 +240,7 @@ func (c *cycle) defer_(due []store.OutboxEntry, err error, cls salesforce.Class)
 	for i, o := range due {
 		at := c.retryAt(o.Attempts)
 		if cls == salesforce.ClassAmbiguous || cls == salesforce.ClassLimit {
-			at = c.started.Add(time.Nanosecond) // the next cycle, after it has pulled
+			at = c.nextCycle() // after the next cycle has pulled
 		}
 		later[i] = store.Deferred{AccountID: o.AccountID, Error: err.Error(), NextAttempt: at}
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/lifecycled/lifecycled/connectors/salesforce"
@@ -121,4 +122,33 @@ func typeName(t mapping.FieldType) string {
 	default:
 		return "string"
 	}
+}
+
+// CheckRecordTypes lists, as warnings, every status value the rules can
+// produce that a record type in scope does not allow: accounts of that
+// record type keep their tags in sync, but that status is not written to
+// them (it is a rejection naming the record type instead).
+func CheckRecordTypes(pack *mapping.Pack, rts map[string]RecordType) []Problem {
+	def := pack.Definition()
+	ids := make([]string, 0, len(rts))
+	for id := range rts {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var out []Problem
+	for _, id := range ids {
+		rt := rts[id]
+		var missing []string
+		for _, v := range pack.StatusValues() {
+			if !rt.Status[v] {
+				missing = append(missing, strconv.Quote(v))
+			}
+		}
+		if len(missing) > 0 {
+			out = append(out, Problem{Warning: true, Field: def.StatusField, Message: fmt.Sprintf(
+				"record type %q (%s) does not allow %d status value(s) the rules produce: %s; accounts of that type keep their current status when a rule gives one of these",
+				rt.Name, rt.ID, len(missing), strings.Join(missing, ", "))})
+		}
+	}
+	return out
 }

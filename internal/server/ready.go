@@ -24,8 +24,8 @@ type Readiness struct {
 	Run           int64   `json:"run,omitempty"` // the last successful run's id
 }
 
-// Ready reports whether the daemon is ready: the store answers a query and
-// the last successful cycle (store.LastSuccess) ended no more than
+// Ready reports whether the daemon is ready: the store answers a query,
+// nothing blocks it (Options.Blocked), and the last successful cycle (store.LastSuccess) ended no more than
 // ReadyIntervals intervals before Now. A cycle that ended "in the future" (a
 // clock step back) counts as recent.
 func (s *Server) Ready(ctx context.Context) Readiness {
@@ -38,6 +38,12 @@ func (s *Server) Ready(ctx context.Context) Readiness {
 	if err := s.opts.Store.Ping(ctx); err != nil {
 		rd.Reason = fmt.Sprintf("state file does not answer: %v", err)
 		return rd
+	}
+	if s.opts.Blocked != nil {
+		if why := s.opts.Blocked(); why != "" {
+			rd.Reason = why
+			return rd
+		}
 	}
 	last, err := s.opts.Store.LastSuccess(ctx)
 	switch {

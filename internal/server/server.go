@@ -41,6 +41,10 @@ type Options struct {
 	StatusValues []string            // the pack's status values, in pack order (dashboard rows)
 	RevenueField string              // API name of a mapped revenue field, "" none
 	Logger       *slog.Logger        // nil: discard
+	// Blocked, when set, says why the daemon cannot do its work now (it
+	// cannot reach or log in to Salesforce, a field's writes are paused);
+	// "" when nothing blocks it. /readyz is 503 with that reason.
+	Blocked func() string
 }
 
 // Server serves the endpoints. Create it with New, then Open; Close stops it.
