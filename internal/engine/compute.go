@@ -121,8 +121,8 @@ func (c *cycle) decide(ch *store.Change, rec mapping.Record, res mapping.Result)
 			refuse(def.StatusField, CodeRecordType, msg)
 		}
 	}
-	tags = tags && !c.held(a.ID, def.TagsField, a.Modstamp)
-	status = status && !c.held(a.ID, def.StatusField, a.Modstamp)
+	tags = tags && !c.held(a.ID, def.TagsField, rec)
+	status = status && !c.held(a.ID, def.StatusField, rec)
 	if !tags && !status {
 		ch.Dequeue = true
 		return

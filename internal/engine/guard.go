@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/lifecycled/lifecycled/internal/store"
 	"github.com/lifecycled/lifecycled/mapping"
@@ -55,19 +57,36 @@ func id15(id string) string {
 }
 
 // held reports whether Salesforce refused the account's write of field (or
-// of the whole record) for inputs that have not changed since (modstamp),
-// less than sync.retry_rejected_after ago: such a write is not sent again
-// until the inputs change or that time has passed.
-func (c *cycle) held(id, field string, modstamp time.Time) bool {
+// of the whole record) for the same inputs as rec's, less than
+// sync.retry_rejected_after ago: such a write is not sent again until the
+// inputs change or that time has passed. The inputs are compared, not the
+// SystemModstamp, which lifecycled's own write of the other field moves.
+func (c *cycle) held(id, field string, rec mapping.Record) bool {
+	fp := ""
 	for _, r := range c.rejections[id] {
-		if r.BasedOn.IsZero() || (r.Field != field && c.e.managed(r.Field)) {
-			continue // decided by the engine, or a refusal of the other field
+		if r.Field != field && c.e.managed(r.Field) {
+			continue // a refusal of the other field
 		}
-		if r.BasedOn.Equal(modstamp) && c.started.Sub(r.LastSeen) < c.e.opts.RetryRejectedAfter {
+		if fp == "" {
+			fp = c.e.fingerprint(rec)
+		}
+		if r.Inputs == fp && c.started.Sub(r.LastSeen) < c.e.opts.RetryRejectedAfter {
 			return true
 		}
 	}
 	return false
+}
+
+// fingerprint identifies the inputs of rec the rules read: the mapped
+// fields and the record type.
+func (e *Engine) fingerprint(rec mapping.Record) string {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	for _, f := range e.def.Fields {
+		enc.Encode([]any{f.APIName, rec[f.APIName]}) //nolint:errcheck // JSON values from a record always encode
+	}
+	enc.Encode(rec[recordTypeField]) //nolint:errcheck
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 // managed reports whether field is one of the two fields lifecycled writes.
@@ -84,7 +103,7 @@ func (c *cycle) loadRejections() error {
 	}
 	c.rejections = map[string][]store.Rejection{}
 	for _, r := range all {
-		if !r.BasedOn.IsZero() {
+		if r.Inputs != "" {
 			c.rejections[r.AccountID] = append(c.rejections[r.AccountID], r)
 		}
 	}

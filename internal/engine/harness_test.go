@@ -30,6 +30,12 @@ type harness struct {
 	// foreign holds each generated account's foreign tags, which no cycle
 	// may lose or reorder.
 	foreign map[string]string
+
+	// tune, when set, adjusts the engine's options before each open.
+	tune func(*engine.Options)
+	// orgRules makes open read what a daemon reads at start: the tags
+	// field's length and the record types.
+	orgRules bool
 }
 
 const (
@@ -42,13 +48,19 @@ var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 func newHarness(t testing.TB, accounts int, faults sftest.Faults) *harness {
 	t.Helper()
+	return newHarnessWith(t, sftest.Options{Accounts: accounts, Faults: faults}, nil)
+}
+
+// newHarnessWith starts an emulator with opts (its credentials, seed and
+// clock are the harness's) and, when h.orgRules is wanted, reads the
+// org's rules at each open.
+func newHarnessWith(t testing.TB, opts sftest.Options, setup func(*harness)) *harness {
+	t.Helper()
 	// Each reading moves a millisecond, so timestamps stay ordered.
 	clk := sftest.NewClock(start)
 	clk.Tick = time.Millisecond
-	srv := sftest.NewServer(sftest.Options{
-		ClientID: testClientID, ClientSecret: testClientSecret,
-		Accounts: accounts, Seed: 7, Now: clk.Now, Faults: faults,
-	})
+	opts.ClientID, opts.ClientSecret, opts.Seed, opts.Now = testClientID, testClientSecret, 7, clk.Now
+	srv := sftest.NewServer(opts)
 	t.Cleanup(srv.Close)
 	cfg := config.Default()
 	cfg.Salesforce.LoginURL = srv.URL()
@@ -59,6 +71,9 @@ func newHarness(t testing.TB, accounts int, faults sftest.Faults) *harness {
 	h := &harness{t: t, clock: clk, srv: srv, cfg: cfg, foreign: map[string]string{}}
 	for _, rec := range srv.Records("Account") {
 		h.foreign[rec["Id"].(string)] = strings.Join(oracle.Foreign(rec[oracle.Tags], ";"), ";")
+	}
+	if setup != nil {
+		setup(h)
 	}
 	h.open()
 	return h
@@ -82,15 +97,36 @@ func (h *harness) open() {
 	if err := h.crm.Open(context.Background()); err != nil {
 		h.t.Fatalf("open connector: %v", err)
 	}
-	pack, err := mapping.Compile(cfg.Definition())
-	if err != nil {
-		h.t.Fatalf("compile rules: %v", err)
-	}
-	h.engine = engine.New(h.db, h.crm, pack, engine.Options{
+	def := cfg.Definition()
+	opts := engine.Options{
 		Object: "Account", Where: cfg.Salesforce.Where, BatchSize: cfg.Sync.BatchSize, Location: time.UTC,
 		Interval: time.Minute, FullResync: 24 * time.Hour,
 		RulesVersion: cfg.RulesVersion(), ScopeVersion: cfg.ScopeVersion(),
-	}, nil, prometheus.NewRegistry())
+	}
+	if h.orgRules {
+		ctx := context.Background()
+		desc, err := h.crm.Describe(ctx, "Account")
+		if err != nil {
+			h.t.Fatalf("describe: %v", err)
+		}
+		for _, f := range desc.Fields {
+			if f.Name == def.TagsField {
+				def.TagsMaxLen = f.Length
+			}
+		}
+		opts.RecordTypes, opts.DefaultRecordType, err = engine.ReadRecordTypes(ctx, h.crm, "Account", desc, def.StatusField)
+		if err != nil {
+			h.t.Fatalf("record types: %v", err)
+		}
+	}
+	if h.tune != nil {
+		h.tune(&opts)
+	}
+	pack, err := mapping.Compile(def)
+	if err != nil {
+		h.t.Fatalf("compile rules: %v", err)
+	}
+	h.engine = engine.New(h.db, h.crm, pack, opts, nil, prometheus.NewRegistry())
 	h.engine.Now = h.clock.Now
 }
 

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/lifecycled/lifecycled/connectors/salesforce"
 	"github.com/lifecycled/lifecycled/internal/store"
+	"github.com/lifecycled/lifecycled/mapping"
 )
 
 // Retry delays for records the CRM could not write this time.
@@ -188,7 +190,7 @@ func (c *cycle) refused(st *store.Settlement, o store.OutboxEntry, apiErr *sales
 	}
 	st.Rejected = append(st.Rejected, store.Rejection{
 		AccountID: o.AccountID, Field: field, Code: apiErr.Code, Message: apiErr.Message,
-		Tags: o.Tags, Status: o.Status, BasedOn: o.BasedOn,
+		Tags: o.Tags, Status: o.Status,
 	})
 	c.e.metrics.rejections.WithLabelValues(apiErr.Code).Inc()
 	c.e.logger.Warn("salesforce rejected a write", "account_id", o.AccountID,
@@ -225,8 +227,34 @@ func (c *cycle) settle(st store.Settlement) error {
 	if later > 0 {
 		c.e.logger.Warn("records left for a later attempt", "count", later, "error", st.Deferred[0].Error)
 	}
+	if err := c.fingerprint(st.Rejected); err != nil {
+		return err
+	}
 	if err := c.e.store.Settle(c.work, st); err != nil {
 		return fmt.Errorf("record writes: %w", err)
+	}
+	return nil
+}
+
+// fingerprint fills in the inputs of Salesforce's refusals from the stored
+// records, so that held can tell when the inputs change.
+func (c *cycle) fingerprint(rs []store.Rejection) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.AccountID
+	}
+	accts, err := c.e.store.Accounts(c.work, ids)
+	if err != nil {
+		return fmt.Errorf("load refused accounts: %w", err)
+	}
+	for i := range rs {
+		var rec mapping.Record
+		if a, ok := accts[rs[i].AccountID]; ok && json.Unmarshal(a.Record, &rec) == nil {
+			rs[i].Inputs = c.e.fingerprint(rec)
+		}
 	}
 	return nil
 }

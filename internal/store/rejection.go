@@ -13,14 +13,14 @@ type Rejection struct {
 	AccountID, Field, Code, Message string
 	Tags, Status                    *string // the values that were refused
 	FirstSeen, LastSeen             time.Time
-	// BasedOn is the SystemModstamp of the inputs the refused values were
-	// computed from; zero for a rejection the engine decided itself (bad
+	// Inputs is a fingerprint of the inputs the refused values were
+	// computed from; "" for a rejection the engine decided itself (bad
 	// input, a value the field or the record type cannot hold), which it
 	// decides again at every evaluation.
-	BasedOn time.Time
+	Inputs string
 }
 
-const rejectionColumns = `account_id, field, code, message, tags, status, first_seen, last_seen, based_on`
+const rejectionColumns = `account_id, field, code, message, tags, status, first_seen, last_seen, inputs`
 
 // RejectWrites records permanent refusals in one transaction: each
 // account's outbox entry is dropped, and its rejection for the field is
@@ -53,7 +53,7 @@ func rejectWrites(ctx context.Context, tx *sql.Tx, rs []Rejection, now time.Time
 		ON CONFLICT (account_id, field) DO UPDATE SET
 			code = excluded.code, message = excluded.message,
 			tags = excluded.tags, status = excluded.status, last_seen = excluded.last_seen,
-			based_on = excluded.based_on`)
+			inputs = excluded.inputs`)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func rejectWrites(ctx context.Context, tx *sql.Tx, rs []Rejection, now time.Time
 		if first.IsZero() {
 			first = last
 		}
-		ts, err := timeArgs(first, last, r.BasedOn)
+		ts, err := timeArgs(first, last)
 		if err != nil {
 			return fmt.Errorf("account %s: %w", r.AccountID, err)
 		}
@@ -74,7 +74,7 @@ func rejectWrites(ctx context.Context, tx *sql.Tx, rs []Rejection, now time.Time
 			return fmt.Errorf("account %s: outbox: %w", r.AccountID, err)
 		}
 		if _, err := ups.ExecContext(ctx, r.AccountID, r.Field, r.Code, r.Message,
-			encStr(r.Tags), encStr(r.Status), ts[0], ts[1], ts[2]); err != nil {
+			encStr(r.Tags), encStr(r.Status), ts[0], ts[1], r.Inputs); err != nil {
 			return fmt.Errorf("account %s: %w", r.AccountID, err)
 		}
 	}
@@ -139,13 +139,12 @@ func queryRejections(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]
 			r            Rejection
 			tags, status sql.NullString
 			first, last  int64
-			basedOn      int64
 		)
-		if err := rows.Scan(&r.AccountID, &r.Field, &r.Code, &r.Message, &tags, &status, &first, &last, &basedOn); err != nil {
+		if err := rows.Scan(&r.AccountID, &r.Field, &r.Code, &r.Message, &tags, &status, &first, &last, &r.Inputs); err != nil {
 			return nil, err
 		}
 		r.Tags, r.Status = decStr(tags), decStr(status)
-		r.FirstSeen, r.LastSeen, r.BasedOn = decTime(first), decTime(last), decTime(basedOn)
+		r.FirstSeen, r.LastSeen = decTime(first), decTime(last)
 		out = append(out, r)
 	}
 	return out, rows.Err()
