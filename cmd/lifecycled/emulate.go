@@ -30,7 +30,7 @@ type emulateInfo struct {
 // object with instance_url, token_url, client_id and client_secret.
 func runEmulate(ctx context.Context, args []string, s stdio) error {
 	fs := newFlagSet("emulate", "emulate [--addr HOST:PORT] [--accounts N] [--seed N] [--client-id ID] [--client-secret SECRET] "+
-		"[--username U --password P] [--refresh-token T] [--jwt-cert FILE] [--schema FILE] [--faults SPEC] [--api-limit N]", s)
+		"[--username U --password P] [--refresh-token T] [--jwt-cert FILE] [--host HOST] [--sandbox] [--schema FILE] [--faults SPEC] [--api-limit N]", s)
 	addr := fs.String("addr", "127.0.0.1:8443", "loopback address to serve on (port 0 picks a free port)")
 	accounts := fs.Int("accounts", 5000, "accounts to generate")
 	seed := fs.Int64("seed", 1, "seed for the generated accounts")
@@ -41,6 +41,9 @@ func runEmulate(ctx context.Context, args []string, s stdio) error {
 	refreshToken := fs.String("refresh-token", "", "a refresh token the refresh_token grant accepts (empty: none)")
 	rotate := fs.Bool("rotate-refresh-tokens", false, "the refresh_token grant returns a new refresh token and revokes the old one")
 	jwtCert := fs.String("jwt-cert", "", "PEM certificate whose key signs JWT bearer assertions (empty: the JWT grant fails)")
+	host := fs.String("host", "", "login host the token endpoint plays: empty plays the org's My Domain (every grant works); "+
+		"login.salesforce.com or test.salesforce.com refuse the client_credentials grant, as Salesforce does")
+	sandbox := fs.Bool("sandbox", false, "play a sandbox: the JWT bearer audience is https://test.salesforce.com instead of https://login.salesforce.com")
 	schemaFile := fs.String("schema", "", "JSON schema file (default: Account with the fields of the default config)")
 	faultSpec := fs.String("faults", "", `faults, e.g. "503=0.05,reset=0.02,slow=0.05,slow_delay=200ms,lockrow=0.05,seed=7"`)
 	apiLimit := fs.Int("api-limit", sftest.DefaultAPILimit, "daily API request maximum")
@@ -68,6 +71,7 @@ func runEmulate(ctx context.Context, args []string, s stdio) error {
 		ClientID: *clientID, ClientSecret: *clientSecret, Username: *username, Password: *password,
 		RefreshToken: *refreshToken, RotateRefreshTokens: *rotate, TokenLifetime: *lifetime, APILimit: *apiLimit,
 		Accounts: *accounts, Seed: *seed, Faults: faults, WriteLogLimit: emulateWriteLog,
+		LoginHost: *host, Sandbox: *sandbox,
 	}
 	if *schemaFile != "" {
 		data, err := os.ReadFile(*schemaFile)
@@ -101,6 +105,7 @@ func runEmulate(ctx context.Context, args []string, s stdio) error {
 	}
 	fmt.Fprintf(s.err, "lifecycled emulate: %d accounts at %s (ready in %s); stop with Ctrl-C\n",
 		*accounts, srv.URL(), time.Since(started).Round(time.Millisecond))
+	fmt.Fprintf(s.err, "lifecycled emulate: token endpoint plays %s; JWT audience %s\n", playedHost(*host, *sandbox), jwtAudience(*sandbox))
 	<-ctx.Done()
 	srv.Close()
 	fmt.Fprintln(s.err, "lifecycled emulate: stopped")
@@ -121,4 +126,23 @@ func checkLoopback(addr string) error {
 		return nil
 	}
 	return fmt.Errorf("--addr %q: the emulator serves plain HTTP on loopback only (127.0.0.1, ::1 or localhost)", addr)
+}
+
+// playedHost describes the login host the emulator's token endpoint plays.
+func playedHost(host string, sandbox bool) string {
+	switch {
+	case host != "":
+		return host
+	case sandbox:
+		return "a sandbox My Domain"
+	}
+	return "a My Domain"
+}
+
+// jwtAudience is the JWT bearer audience the emulator accepts.
+func jwtAudience(sandbox bool) string {
+	if sandbox {
+		return "https://" + sftest.SandboxLoginHost
+	}
+	return "https://" + sftest.ProductionLoginHost
 }

@@ -120,6 +120,7 @@ func TestEmulateFlagErrors(t *testing.T) {
 		{"UnknownFlag", []string{"--nope"}, 2, "Usage: lifecycled emulate"},
 		{"NegativeAccounts", []string{"--addr", "127.0.0.1:0", "--accounts", "-1"}, 2, "--accounts"},
 		{"ExtraArgument", []string{"--addr", "127.0.0.1:0", "extra"}, 2, "unexpected argument"},
+		{"HostWithScheme", []string{"--addr", "127.0.0.1:0", "--host", "https://login.salesforce.com"}, 1, "login host"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -127,14 +127,12 @@ func (c *Client) grant(ctx context.Context, refresh string) (*oauth2.Token, erro
 			TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams}
 		tok, err = cc.Token(ctx)
 	case FlowJWTBearer:
-		// iss = client id, sub = username, aud = login URL, RS256:
+		// iss = client id, sub = username, aud = the login server
+		// (https://login.salesforce.com or https://test.salesforce.com,
+		// never the My Domain the request goes to), RS256:
 		// https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_jwt_flow.htm
-		aud := o.JWTAudience
-		if aud == "" {
-			aud = c.loginURL
-		}
 		jc := jwt.Config{Email: o.ClientID, Subject: o.Username, PrivateKey: o.PrivateKeyPEM,
-			TokenURL: tokenURL, Audience: aud, Expires: jwtLifetime}
+			TokenURL: tokenURL, Audience: c.audience(), Expires: jwtLifetime}
 		tok, err = jc.TokenSource(ctx).Token()
 	case FlowRefreshToken:
 		// https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_refresh_token_flow.htm
@@ -151,6 +149,15 @@ func (c *Client) grant(ctx context.Context, refresh string) (*oauth2.Token, erro
 		return nil, c.authError(e, err)
 	}
 	return tok, nil
+}
+
+// audience is the JWT bearer aud: Options.JWTAudience, or
+// DefaultAudience of the login URL.
+func (c *Client) audience() string {
+	if c.opts.JWTAudience != "" {
+		return c.opts.JWTAudience
+	}
+	return DefaultAudience(c.loginURL)
 }
 
 func (c *Client) oauthConfig(tokenURL string) *oauth2.Config {
@@ -176,6 +183,7 @@ func (c *Client) authError(e *edge, err error) *AuthError {
 		}
 		ae.Code = snippet(c.redact(code))
 		ae.Description = snippet(c.redact(desc))
+		ae.Hint = authHint(c.opts.Flow, desc, c.loginURL, c.audience())
 		return ae
 	}
 	if te := e.result(); te != nil {

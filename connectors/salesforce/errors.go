@@ -176,9 +176,14 @@ type AuthError struct {
 	Code        string // OAuth "error" (e.g. invalid_grant) or Salesforce errorCode
 	Description string // OAuth "error_description" or Salesforce message
 	Err         error  // transport failure or the persisting *APIError; never a body
+	// Hint says what to change when the answer tells it (client
+	// credentials on a generic login host, a refused JWT audience); "" if
+	// nothing is known. It quotes the login URL or audience, no secret.
+	Hint string
 }
 
-// Error returns "salesforce auth (jwt_bearer): invalid_grant: user hasn't approved this consumer".
+// Error returns "salesforce auth (jwt_bearer): invalid_grant: user hasn't
+// approved this consumer", followed by "; " and the Hint when there is one.
 func (e *AuthError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "salesforce auth (%s)", e.Flow)
@@ -196,6 +201,10 @@ func (e *AuthError) Error() string {
 	if e.Err != nil {
 		b.WriteString(": ")
 		b.WriteString(e.Err.Error())
+	}
+	if e.Hint != "" {
+		b.WriteString("; ")
+		b.WriteString(e.Hint)
 	}
 	return b.String()
 }

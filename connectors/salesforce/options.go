@@ -60,7 +60,9 @@ type Options struct {
 	Username, Password     string // password flow; Username is also the JWT "sub"
 	RefreshToken           string // refresh_token flow, unless Tokens holds one
 	PrivateKeyPEM          []byte // jwt_bearer: RSA key (PKCS #1 or PKCS #8 PEM)
-	// JWTAudience is the JWT "aud" claim; default LoginURL.
+	// JWTAudience is the JWT "aud" claim; default DefaultAudience(LoginURL),
+	// https://login.salesforce.com or, for a sandbox login URL,
+	// https://test.salesforce.com. Salesforce refuses a My Domain URL here.
 	JWTAudience string
 
 	// Tokens, when set, is where a refresh token Salesforce rotates is

@@ -41,6 +41,9 @@ type session struct {
 }
 
 func (a *authState) init(opts Options) error {
+	if err := checkLoginHost(opts.LoginHost); err != nil {
+		return err
+	}
 	a.opts = opts
 	a.lifetime = opts.TokenLifetime
 	a.access = map[string]session{}

@@ -37,6 +37,17 @@ type Options struct {
 	// every entry. `lifecycled emulate` sets it so a long benchmark does not
 	// grow without bound.
 	WriteLogLimit int
+
+	// Login host and environment (see loginhost.go). LoginHost is the host
+	// the token endpoint plays: "" (default) plays the org's My Domain,
+	// where every grant is allowed; "login.salesforce.com" or
+	// "test.salesforce.com" refuse the client_credentials grant with 400
+	// invalid_grant "request not supported on this domain", as Salesforce
+	// does. Sandbox makes the org a sandbox: the JWT bearer audience it
+	// accepts is https://test.salesforce.com instead of
+	// https://login.salesforce.com.
+	LoginHost string
+	Sandbox   bool
 }
 
 // DefaultTokenLifetime and DefaultAPILimit apply when Options leave them zero.

@@ -243,9 +243,15 @@ func TestTokenJWTBearer(t *testing.T) {
 		err, desc string
 	}{
 		{"Login", signJWT(t, key, "RS256", good), "", ""},
-		{"Sandbox", signJWT(t, key, "RS256", with("aud", "https://test.salesforce.com")), "", ""},
-		{"OwnURL", signJWT(t, key, "RS256", with("aud", s.URL())), "", ""},
+		{"AudienceTrailingSlash", signJWT(t, key, "RS256", with("aud", "https://login.salesforce.com/")), "", ""},
 		{"AudienceArray", signJWT(t, key, "RS256", with("aud", []string{"https://login.salesforce.com"})), "", ""},
+		// A production org refuses the sandbox audience, its own URL and a
+		// My Domain URL: aud is the login server, whatever host is called.
+		{"SandboxAudience", signJWT(t, key, "RS256", with("aud", "https://test.salesforce.com")), "invalid_grant", "audience is invalid"},
+		{"OwnURL", signJWT(t, key, "RS256", with("aud", s.URL())), "invalid_grant", "audience is invalid"},
+		{"MyDomainURL", signJWT(t, key, "RS256", with("aud", "https://acme.my.salesforce.com")), "invalid_grant", "audience is invalid"},
+		{"HTTPLogin", signJWT(t, key, "RS256", with("aud", "http://login.salesforce.com")), "invalid_grant", "audience is invalid"},
+		{"NoAudience", signJWT(t, key, "RS256", with("aud", nil)), "invalid_grant", "audience is invalid"},
 		{"OtherKey", signJWT(t, testKey.other, "RS256", good), "invalid_grant", "invalid assertion"},
 		{"NotRS256", signJWT(t, key, "HS256", good), "invalid_grant", "invalid assertion"},
 		{"WrongIssuer", signJWT(t, key, "RS256", with("iss", "someone")), "invalid_client_id", "client identifier invalid"},
