@@ -16,7 +16,9 @@ type account struct {
 	health                   string
 	active, seats, nps       float64
 	tags, status             string
-	age                      int64 // days before today the record was created
+	age                      int64  // days before today the record was created
+	recordType               string // RecordTypeId, "" when the object has no record types
+	lastLogin                int64  // Last_Login__c, Unix milliseconds or nullMillis
 }
 
 // generator makes accounts from one seeded stream; the i-th account
@@ -78,14 +80,7 @@ func (g *generator) next() account {
 	g.n++
 	a := account{start: nullDay, renewal: nullDay, activity: nullDay, paying: true, active: math.NaN(), seats: math.NaN(), nps: math.NaN()}
 
-	combos := len(nameAdjectives) * len(nameNouns) * len(nameSuffixes)
-	c := i % combos
-	name := nameAdjectives[c%len(nameAdjectives)] + " " + nameNouns[(c/len(nameAdjectives))%len(nameNouns)] + " " +
-		nameSuffixes[c/(len(nameAdjectives)*len(nameNouns))]
-	if i >= combos {
-		name += " " + strconv.Itoa(i/combos+1)
-	}
-	a.name = name
+	a.name = accountName(i)
 	a.owner = owners[r.IntN(len(owners))]
 
 	days := func(n int) int64 { return int64(r.IntN(n)) }
@@ -202,6 +197,18 @@ func (g *generator) next() account {
 	return a
 }
 
+// accountName is the i-th account's own name; no two are equal.
+func accountName(i int) string {
+	combos := len(nameAdjectives) * len(nameNouns) * len(nameSuffixes)
+	c := i % combos
+	name := nameAdjectives[c%len(nameAdjectives)] + " " + nameNouns[(c/len(nameAdjectives))%len(nameNouns)] + " " +
+		nameSuffixes[c/(len(nameAdjectives)*len(nameNouns))]
+	if i >= combos {
+		name += " " + strconv.Itoa(i/combos+1)
+	}
+	return name
+}
+
 // record returns a in Record form.
 func (a account) record() Record {
 	text := func(s string) any {
@@ -222,24 +229,36 @@ func (a account) record() Record {
 		}
 		return f
 	}
+	stamp := func(ms int64) any {
+		if ms == nullMillis {
+			return nil
+		}
+		return formatMillis(ms)
+	}
 	return Record{
 		"Name": a.name, "Type": text(a.typ), "OwnerId": a.owner,
 		"Start_Date__c": day(a.start), "Renewal_Date__c": day(a.renewal), "Paying_Customer__c": a.paying,
 		"Customer_Health__c": text(a.health), "Active_Users__c": num(a.active), "Licensed_Seats__c": num(a.seats),
 		"Last_Activity_Date__c": day(a.activity), "NPS__c": num(a.nps),
 		"Lifecycle_Tags__c": text(a.tags), "Account_Lifecycle_Status__c": text(a.status),
+		"RecordTypeId": text(a.recordType), "Last_Login__c": stamp(a.lastLogin),
 	}
 }
 
 // GenerateAccounts returns n realistic Accounts with the fields of
 // DefaultSchema (no Id or system fields), spread over every lifecycle stage
-// relative to today (see the generator's mix). The result depends only on
-// n, seed and today's UTC date.
+// relative to today (see the generator's mix), every one of the Customer
+// record type, with unique names. The result depends only on n, seed and
+// today's UTC date.
 func GenerateAccounts(n int, seed int64, today time.Time) []Record {
+	acct, _ := DefaultSchema().Object("Account")
 	g := newGenerator(seed, today)
+	x := newExtras(seed, g.today, acct, 0, 0)
 	out := make([]Record, max(n, 0))
 	for i := range out {
-		out[i] = g.next().record()
+		a := g.next()
+		x.apply(&a, i)
+		out[i] = a.record()
 	}
 	return out
 }
@@ -251,6 +270,7 @@ func GenerateAccounts(n int, seed int64, today time.Time) []Record {
 func (s *Server) generateInto(t *table, n int) {
 	now := s.now().UTC().Truncate(time.Second)
 	g := newGenerator(s.opts.Seed, now)
+	x := newExtras(s.opts.Seed, g.today, t.obj, s.opts.PartnerShare, s.opts.DuplicateShare)
 	col := func(name string, k kind) int {
 		f, i, ok := t.obj.Field(name)
 		if !ok || f.kind != k || f.Name == "Id" {
@@ -265,6 +285,7 @@ func (s *Server) generateInto(t *table, n int) {
 		cActive, cSeats      = col("Active_Users__c", kNumber), col("Licensed_Seats__c", kNumber)
 		cActivity, cNPS      = col("Last_Activity_Date__c", kDate), col("NPS__c", kNumber)
 		cTags, cStatus       = col("Lifecycle_Tags__c", kString), col("Account_Lifecycle_Status__c", kString)
+		cRecordType, cLogin  = col("RecordTypeId", kID), col("Last_Login__c", kDateTime)
 	)
 	set := func(row, fi int, c cell) {
 		if fi >= 0 {
@@ -276,8 +297,9 @@ func (s *Server) generateInto(t *table, n int) {
 	sr := rand.New(rand.NewPCG(uint64(s.opts.Seed), 0x57a3))
 	nowMs := now.UnixMilli()
 	t.grow(n)
-	for range n {
+	for i := range n {
 		a := g.next()
+		x.apply(&a, i)
 		created := nowMs - (a.age*86400+int64(sr.IntN(86400)))*1000
 		row := t.appendRow(created)
 		modified := created + sr.Int64N(nowMs-created+1)/1000*1000
@@ -296,5 +318,7 @@ func (s *Server) generateInto(t *table, n int) {
 		set(row, cNPS, cell{f: a.nps})
 		set(row, cTags, cell{s: a.tags})
 		set(row, cStatus, cell{s: a.status})
+		set(row, cRecordType, cell{s: a.recordType})
+		set(row, cLogin, cell{i: a.lastLogin})
 	}
 }

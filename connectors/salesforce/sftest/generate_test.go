@@ -65,6 +65,8 @@ func TestGeneratedAccountsCoverEveryStage(t *testing.T) {
 	schema := DefaultSchema()
 	acct, _ := schema.Object("Account")
 	for _, r := range recs {
+		rtID, _ := r["RecordTypeId"].(string)
+		rt, _ := acct.RecordType(rtID)
 		for k, v := range r {
 			f, _, ok := acct.Field(k)
 			if !ok {
@@ -74,7 +76,7 @@ func TestGeneratedAccountsCoverEveryStage(t *testing.T) {
 			if terr != nil {
 				t.Fatalf("%s = %v: %v", k, v, terr.message(1))
 			}
-			if _, verr := validate(f, c); verr != nil {
+			if _, verr := validate(f, c, rt); verr != nil {
 				t.Fatalf("%s = %v: %s", k, v, verr.Message)
 			}
 		}

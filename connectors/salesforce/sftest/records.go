@@ -3,6 +3,7 @@ package sftest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -51,7 +52,9 @@ func (s *Server) table(object string) *table {
 
 // Update edits a record as a Salesforce user would in the UI: the fields
 // are validated as an API write validates them (unknown, read-only,
-// wrong type, too long, bad restricted picklist value), SystemModstamp and
+// wrong type, too long, bad restricted picklist value for the record's
+// record type), but validation rules (FailValidation) and the duplicate
+// rule, whose alert a user may save past, do not apply. SystemModstamp and
 // LastModifiedDate move to now, and the write is logged with Source
 // "user". It is not counted in Stats.
 func (s *Server) Update(object, id string, fields map[string]any) error {
@@ -67,7 +70,7 @@ func (s *Server) Update(object, id string, fields map[string]any) error {
 	c := &change{object: t.obj.Name, id: id, fields: fields}
 	cs := []*change{c}
 	s.resolve(cs)
-	s.check(cs)
+	s.check(cs, false)
 	if written, _ := s.apply(cs, writeOptions{source: "user"}); written == 0 {
 		return fmt.Errorf("sftest: update %s %s: %w", object, id, errorsOf(c.errs))
 	}
@@ -75,7 +78,8 @@ func (s *Server) Update(object, id string, fields map[string]any) error {
 }
 
 // Insert creates a record of object with fields, as a user would, and
-// returns its 18-character ID. CreatedDate, LastModifiedDate and
+// returns its 18-character ID. Without a RecordTypeId it gets the default
+// record type. CreatedDate, LastModifiedDate and
 // SystemModstamp are now; the write is logged with Source "user".
 func (s *Server) Insert(object string, fields map[string]any) (string, error) {
 	s.mu.Lock()
@@ -88,8 +92,8 @@ func (s *Server) Insert(object string, fields map[string]any) (string, error) {
 		return "", fmt.Errorf("sftest: insert %s: %w", object, err)
 	}
 	// Validate against a throwaway change before the row exists.
-	probe := &change{t: t, fields: fields}
-	s.check([]*change{probe})
+	probe := &change{t: t, fields: fields, isNew: true}
+	s.check([]*change{probe}, false)
 	if len(probe.errs) > 0 {
 		return "", fmt.Errorf("sftest: insert %s: %w", object, errorsOf(probe.errs))
 	}
@@ -97,6 +101,11 @@ func (s *Server) Insert(object string, fields map[string]any) (string, error) {
 	t.grow(1)
 	row := t.appendRow(stamp.UnixMilli())
 	probe.row = row
+	if t.fRecordType >= 0 && len(t.obj.RecordTypes) > 0 && !slices.Contains(probe.cols, t.fRecordType) {
+		// A record created without a record type gets the user's default.
+		probe.cols = append(probe.cols, t.fRecordType)
+		probe.cells = append(probe.cells, cell{s: t.obj.defaultRecordType().ID})
+	}
 	s.write(probe, stamp, "user")
 	return t.id(row), nil
 }

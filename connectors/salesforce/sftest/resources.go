@@ -55,6 +55,7 @@ func (s *Server) handleResources(w http.ResponseWriter, _ *http.Request, version
 		"query":     base + "query",
 		"queryAll":  base + "queryAll",
 		"composite": base + "composite",
+		"ui-api":    base + "ui-api",
 	})
 }
 
@@ -156,9 +157,10 @@ var soapTypes = map[string]string{
 // handleDescribe serves GET /services/data/vXX.X/sobjects/{Object}/describe
 // ("sObject Describe",
 // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm):
-// the object's properties and its fields with name, label, type, length,
-// updateable, nillable, custom, picklistValues and restrictedPicklist. An
-// unknown object is 404 NOT_FOUND.
+// the object's properties, its fields with name, label, type, length,
+// updateable (false for a field SetFieldEditable closed), nillable, custom,
+// picklistValues (value and label) and restrictedPicklist, and its
+// recordTypeInfos (see recordTypeInfo). An unknown object is 404 NOT_FOUND.
 func (s *Server) handleDescribe(w http.ResponseWriter, _ *http.Request, version string, rest []string) {
 	o, ok := s.schema.Object(rest[1])
 	if !ok {
@@ -166,10 +168,17 @@ func (s *Server) handleDescribe(w http.ResponseWriter, _ *http.Request, version 
 		return
 	}
 	fields := make([]fieldDescribe, len(o.Fields))
+	s.mu.RLock()
+	editable := make([]bool, len(o.Fields))
 	for i, f := range o.Fields {
+		editable[i] = s.editable(o, f)
+	}
+	s.mu.RUnlock()
+	for i, f := range o.Fields {
+		editable := editable[i]
 		fd := fieldDescribe{
 			Name: f.Name, Label: f.Label, Type: f.Type, SoapType: soapTypes[f.Type],
-			Updateable: f.Updateable, Createable: f.Updateable, Nillable: f.Nillable, Custom: f.Custom(),
+			Updateable: editable, Createable: editable, Nillable: f.Nillable, Custom: f.Custom(),
 			Filterable: true, Sortable: f.Type != "textarea", IDLookup: f.Name == "Id",
 			PicklistValues: []picklistEntry{}, RestrictedPicklist: f.RestrictedPicklist, ReferenceTo: []string{},
 		}
@@ -187,9 +196,12 @@ func (s *Server) handleDescribe(w http.ResponseWriter, _ *http.Request, version 
 		}
 		if f.Type == "reference" {
 			fd.ReferenceTo = []string{"User"}
+			if f.Name == "RecordTypeId" {
+				fd.ReferenceTo = []string{"RecordType"}
+			}
 		}
 		for _, v := range f.PicklistValues {
-			fd.PicklistValues = append(fd.PicklistValues, picklistEntry{Active: true, Label: v, Value: v})
+			fd.PicklistValues = append(fd.PicklistValues, picklistEntry{Active: true, Label: v.Label, Value: v.Value})
 		}
 		fields[i] = fd
 	}
@@ -197,7 +209,7 @@ func (s *Server) handleDescribe(w http.ResponseWriter, _ *http.Request, version 
 		"name": o.Name, "label": o.Label, "labelPlural": o.LabelPlural, "keyPrefix": o.KeyPrefix,
 		"custom": isCustom(o.Name), "createable": true, "updateable": true, "deletable": true,
 		"queryable": true, "retrieveable": true, "searchable": true, "triggerable": true,
-		"urls": objectURLs(version, o.Name), "fields": fields,
+		"urls": objectURLs(version, o.Name), "fields": fields, "recordTypeInfos": o.recordTypeInfos(version),
 	})
 }
 

@@ -12,15 +12,16 @@ import (
 // (REST API Developer Guide, Status Codes and Error Responses,
 // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm).
 type errorItem struct {
-	Message   string   `json:"message"`
-	ErrorCode string   `json:"errorCode"`
-	Fields    []string `json:"fields,omitempty"`
+	DuplicateResult *duplicateResult `json:"duplicateResult,omitempty"`
+	Message         string           `json:"message"`
+	ErrorCode       string           `json:"errorCode"`
+	Fields          []string         `json:"fields,omitempty"`
 }
 
 func writeErrors(w http.ResponseWriter, status int, errs ...apiError) {
 	items := make([]errorItem, len(errs))
 	for i, e := range errs {
-		items[i] = errorItem{Message: e.Message, ErrorCode: e.Code, Fields: e.Fields}
+		items[i] = errorItem{Message: e.Message, ErrorCode: e.Code, Fields: e.Fields, DuplicateResult: e.Duplicate}
 	}
 	writeJSON(w, status, items)
 }

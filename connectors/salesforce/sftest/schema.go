@@ -19,13 +19,16 @@ type Schema struct {
 // ObjectSchema is one sObject type. KeyPrefix is the three characters every
 // record ID of the object starts with (Account is "001").
 type ObjectSchema struct {
-	Name        string         `json:"name"`
-	Label       string         `json:"label"`
-	LabelPlural string         `json:"labelPlural"`
-	KeyPrefix   string         `json:"keyPrefix"`
-	Fields      []*FieldSchema `json:"fields"`
+	Name        string              `json:"name"`
+	Label       string              `json:"label"`
+	LabelPlural string              `json:"labelPlural"`
+	KeyPrefix   string              `json:"keyPrefix"`
+	Fields      []*FieldSchema      `json:"fields"`
+	RecordTypes []*RecordTypeSchema `json:"recordTypes,omitempty"`
 
-	byName map[string]int // lower-case name -> index in Fields
+	byName map[string]int               // lower-case name -> index in Fields
+	master *RecordTypeSchema            // the master record type
+	rtByID map[string]*RecordTypeSchema // canonical 15-character ID -> record type, the master included
 }
 
 // FieldSchema is one field, with the metadata describe returns for it
@@ -34,16 +37,16 @@ type ObjectSchema struct {
 // Type is a describe type: id, reference, string, textarea, picklist, email,
 // phone, url, boolean, date, datetime, double, currency, percent or int.
 type FieldSchema struct {
-	Name               string   `json:"name"`
-	Label              string   `json:"label"`
-	Type               string   `json:"type"`
-	Length             int      `json:"length,omitempty"`
-	Updateable         bool     `json:"updateable"`
-	Nillable           bool     `json:"nillable"`
-	PicklistValues     []string `json:"picklistValues,omitempty"`
-	RestrictedPicklist bool     `json:"restrictedPicklist,omitempty"`
-	Precision          int      `json:"precision,omitempty"`
-	Scale              int      `json:"scale,omitempty"`
+	Name               string          `json:"name"`
+	Label              string          `json:"label"`
+	Type               string          `json:"type"`
+	Length             int             `json:"length,omitempty"`
+	Updateable         bool            `json:"updateable"`
+	Nillable           bool            `json:"nillable"`
+	PicklistValues     []PicklistValue `json:"picklistValues,omitempty"`
+	RestrictedPicklist bool            `json:"restrictedPicklist,omitempty"`
+	Precision          int             `json:"precision,omitempty"`
+	Scale              int             `json:"scale,omitempty"`
 
 	kind kind
 }
@@ -102,9 +105,11 @@ var systemFields = []FieldSchema{
 
 // ParseSchema reads a schema file: {"objects":[{"name":"Account",
 // "keyPrefix":"001","fields":[{"name":"Start_Date__c","type":"date",
-// "updateable":true,"nillable":true}, ...]}]}. The system fields Id,
-// IsDeleted, CreatedDate, LastModifiedDate and SystemModstamp are added to
-// every object that does not list them.
+// "updateable":true,"nillable":true}, ...], "recordTypes":[...]}]}. The
+// system fields Id, IsDeleted, CreatedDate, LastModifiedDate and
+// SystemModstamp are added to every object that does not list them, and
+// RecordTypeId to an object with record types (see RecordTypeSchema).
+// Picklist values are strings or {"value","label"} objects (PicklistValue).
 func ParseSchema(data []byte) (*Schema, error) {
 	var s Schema
 	dec := json.NewDecoder(strings.NewReader(string(data)))
@@ -202,12 +207,23 @@ func (o *ObjectSchema) init() error {
 		if f.RestrictedPicklist && len(f.PicklistValues) == 0 {
 			return fmt.Errorf("field %s: restricted picklist without values", f.Name)
 		}
+		seen := map[string]bool{}
+		for j := range f.PicklistValues {
+			pv := &f.PicklistValues[j]
+			if pv.Value == "" || seen[pv.Value] {
+				return fmt.Errorf("field %s: picklist value %q empty or listed twice", f.Name, pv.Value)
+			}
+			seen[pv.Value] = true
+			if pv.Label == "" {
+				pv.Label = pv.Value
+			}
+		}
 		if _, dup := o.byName[strings.ToLower(f.Name)]; dup {
 			return fmt.Errorf("field %s: defined twice", f.Name)
 		}
 		o.byName[strings.ToLower(f.Name)] = i
 	}
-	return nil
+	return o.initRecordTypes()
 }
 
 func validPrefix(p string) bool {
@@ -232,30 +248,54 @@ var statusValues = []string{
 	"Renewal-Low Risk", "Renewal-Average Risk", "Renewal-High Risk",
 }
 
+// Record types of DefaultSchema's Account. Partner allows only the Core
+// statuses of Account_Lifecycle_Status__c.
+const (
+	CustomerRecordTypeID = "012Dn0000000001IAA"
+	PartnerRecordTypeID  = "012Dn0000000002IAA"
+)
+
+// partnerStatuses are the Account_Lifecycle_Status__c values the Partner
+// record type allows.
+var partnerStatuses = []string{"Core-Good", "Core-Average", "Core-Poor"}
+
 // DefaultSchema returns the built-in schema: Account with the standard
-// fields Id, Name, Type, OwnerId, CreatedDate, LastModifiedDate,
-// SystemModstamp and IsDeleted, and the custom fields of lifecycled's default
-// configuration (issue 3).
+// fields Id, Name, Type, OwnerId, RecordTypeId, CreatedDate,
+// LastModifiedDate, SystemModstamp and IsDeleted, the custom fields of
+// lifecycled's default configuration (issue 3) and Last_Login__c
+// (dateTime). Customer_Health__c's values carry labels that differ from
+// them (Good is "Healthy"). Account has the record types Customer (the
+// default; every value of every picklist) and Partner (only Core-Good,
+// Core-Average and Core-Poor of Account_Lifecycle_Status__c), besides the
+// master.
 func DefaultSchema() *Schema {
 	s := &Schema{Objects: []*ObjectSchema{{
 		Name: "Account", Label: "Account", LabelPlural: "Accounts", KeyPrefix: "001",
 		Fields: []*FieldSchema{
 			{Name: "Name", Label: "Account Name", Type: "string", Length: 255, Updateable: true},
 			{Name: "Type", Label: "Account Type", Type: "picklist", Length: 255, Updateable: true, Nillable: true,
-				PicklistValues: []string{"Prospect", "Customer - Direct", "Customer - Channel", "Channel Partner / Reseller", "Installation Partner", "Technology Partner", "Other"}},
+				PicklistValues: picklist("Prospect", "Customer - Direct", "Customer - Channel", "Channel Partner / Reseller", "Installation Partner", "Technology Partner", "Other")},
 			{Name: "OwnerId", Label: "Owner ID", Type: "reference", Length: 18, Updateable: true},
+			{Name: "RecordTypeId", Label: "Record Type ID", Type: "reference", Length: 18, Updateable: true, Nillable: true},
 			{Name: "Start_Date__c", Label: "Start Date", Type: "date", Updateable: true, Nillable: true},
 			{Name: "Renewal_Date__c", Label: "Renewal Date", Type: "date", Updateable: true, Nillable: true},
 			{Name: "Paying_Customer__c", Label: "Paying Customer", Type: "boolean", Updateable: true},
 			{Name: "Customer_Health__c", Label: "Customer Health", Type: "picklist", Length: 255, Updateable: true, Nillable: true,
-				PicklistValues: []string{"Good", "Average", "Poor"}, RestrictedPicklist: true},
+				PicklistValues:     []PicklistValue{{Value: "Good", Label: "Healthy"}, {Value: "Average", Label: "Needs Attention"}, {Value: "Poor", Label: "At Risk"}},
+				RestrictedPicklist: true},
 			{Name: "Active_Users__c", Label: "Active Users", Type: "double", Precision: 18, Updateable: true, Nillable: true},
 			{Name: "Licensed_Seats__c", Label: "Licensed Seats", Type: "double", Precision: 18, Updateable: true, Nillable: true},
 			{Name: "Last_Activity_Date__c", Label: "Last Activity Date", Type: "date", Updateable: true, Nillable: true},
+			{Name: "Last_Login__c", Label: "Last Login", Type: "datetime", Updateable: true, Nillable: true},
 			{Name: "NPS__c", Label: "NPS", Type: "double", Precision: 3, Updateable: true, Nillable: true},
 			{Name: "Lifecycle_Tags__c", Label: "Lifecycle Tags", Type: "textarea", Length: 32768, Updateable: true, Nillable: true},
 			{Name: "Account_Lifecycle_Status__c", Label: "Account Lifecycle Status", Type: "picklist", Length: 255, Updateable: true, Nillable: true,
-				PicklistValues: statusValues, RestrictedPicklist: true},
+				PicklistValues: picklist(statusValues...), RestrictedPicklist: true},
+		},
+		RecordTypes: []*RecordTypeSchema{
+			{ID: CustomerRecordTypeID, Name: "Customer", DeveloperName: "Customer", Default: true},
+			{ID: PartnerRecordTypeID, Name: "Partner", DeveloperName: "Partner",
+				PicklistValues: map[string][]string{"Account_Lifecycle_Status__c": partnerStatuses}},
 		},
 	}}}
 	if err := s.init(); err != nil {

@@ -33,6 +33,13 @@ type Options struct {
 	Now                    func() time.Time // default time.Now; "today" (UTC) for SOQL TODAY and the generator
 	Faults                 Faults
 
+	// PartnerShare is the share (0..1) of generated accounts given the
+	// Partner record type; the others have Customer. DuplicateShare is the
+	// share of generated accounts whose Name repeats an earlier account's
+	// (in another letter case for some), so that the duplicate rule
+	// catches writes to them. Both are drawn from the seed.
+	PartnerShare, DuplicateShare float64
+
 	// WriteLogLimit bounds the write log to the newest entries; 0 keeps
 	// every entry. `lifecycled emulate` sets it so a long benchmark does not
 	// grow without bound.
@@ -65,11 +72,13 @@ type Server struct {
 	url    string
 	close  sync.Once
 
-	mu        sync.RWMutex // guards tables, lastStamp, writes, failIDs
-	tables    map[string]*table
-	lastStamp int64
-	writes    writeLog
-	failIDs   map[string]bool // canonical 15-character IDs
+	mu         sync.RWMutex // guards tables, lastStamp, writes, failIDs, invalidIDs, readOnly
+	tables     map[string]*table
+	lastStamp  int64
+	writes     writeLog
+	failIDs    map[string]bool // FailTrigger: canonical 15-character IDs
+	invalidIDs map[string]bool // FailValidation: canonical 15-character IDs
+	readOnly   map[string]bool // SetFieldEditable false: "Object.Field"
 
 	auth    authState
 	cursors cursorSet
@@ -116,6 +125,11 @@ func newServer(opts Options) (*Server, error) {
 	}
 	if opts.Schema == nil {
 		opts.Schema = DefaultSchema()
+	}
+	for _, share := range []float64{opts.PartnerShare, opts.DuplicateShare} {
+		if !(share >= 0 && share <= 1) {
+			return nil, fmt.Errorf("options: PartnerShare and DuplicateShare must be from 0 to 1, not %v", share)
+		}
 	}
 	if opts.Schema.byName == nil { // built by hand, not by ParseSchema
 		if err := opts.Schema.init(); err != nil {
@@ -220,6 +234,8 @@ func (s *Server) route(method string, rest []string) (route, bool) {
 		return route{"sobject", s.handleRecord}, method == http.MethodGet || method == http.MethodPatch
 	case n == 2 && rest[0] == "composite" && rest[1] == "sobjects":
 		return route{"collections", s.handleCollections}, method == http.MethodPatch
+	case (n == 5 || n == 6) && rest[0] == "ui-api" && rest[1] == "object-info" && rest[3] == "picklist-values":
+		return route{"picklistValues", s.handlePicklistValues}, method == http.MethodGet
 	}
 	return route{"other", nil}, false
 }

@@ -29,9 +29,10 @@ type saveResult struct {
 }
 
 type saveError struct {
-	StatusCode string   `json:"statusCode"`
-	Message    string   `json:"message"`
-	Fields     []string `json:"fields"`
+	StatusCode      string           `json:"statusCode"`
+	Message         string           `json:"message"`
+	Fields          []string         `json:"fields"`
+	DuplicateResult *duplicateResult `json:"duplicateResult,omitempty"`
 }
 
 // 400 JSON_PARSER_ERROR: the body is not the JSON the resource expects
@@ -78,7 +79,7 @@ func decodeFields(o *ObjectSchema, fields map[string]any, raw []byte) *apiError 
 // every record back and the valid ones report
 // ALL_OR_NONE_OPERATION_ROLLED_BACK. A body that is not well formed is 400
 // ("If the request isn't well formed, the API returns a 400 Bad Request").
-func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request, _ string, _ []string) {
+func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request, version string, _ []string) {
 	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
 	if err != nil {
 		writeErrors(w, http.StatusBadRequest, jsonParserError("read request body: "+err.Error()))
@@ -123,8 +124,9 @@ func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request, _ str
 
 	s.mu.Lock()
 	s.resolve(cs)
-	s.check(cs)
-	written, noops := s.apply(cs, writeOptions{allOrNone: body.AllOrNone, lockRows: true, triggers: true, source: "api"})
+	s.check(cs, true)
+	written, noops := s.apply(cs, writeOptions{allOrNone: body.AllOrNone, lockRows: true, triggers: true, rules: true,
+		dup: parseDupHeader(r.Header), version: version, source: "api"})
 	out := make([]saveResult, len(cs))
 	for i, c := range cs {
 		if len(c.errs) == 0 {
@@ -133,7 +135,7 @@ func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request, _ str
 		}
 		res := saveResult{Errors: make([]saveError, len(c.errs))}
 		for j, e := range c.errs {
-			res.Errors[j] = saveError{StatusCode: e.Code, Message: e.Message, Fields: nonNil(e.Fields)}
+			res.Errors[j] = saveError{StatusCode: e.Code, Message: e.Message, Fields: nonNil(e.Fields), DuplicateResult: e.Duplicate}
 		}
 		out[i] = res
 	}
@@ -247,8 +249,8 @@ func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request, version st
 	cs := []*change{c}
 	s.mu.Lock()
 	s.resolve(cs)
-	s.check(cs)
-	written, noops := s.apply(cs, writeOptions{triggers: true, source: "api"})
+	s.check(cs, true)
+	written, noops := s.apply(cs, writeOptions{triggers: true, rules: true, dup: parseDupHeader(r.Header), version: version, source: "api"})
 	s.mu.Unlock()
 	if written > 0 {
 		s.stats.wrote(written, noops)

@@ -14,7 +14,9 @@ type table struct {
 	n    int
 
 	fDeleted, fCreated, fModified, fModstamp int
+	fName, fRecordType                       int               // -1 when the object lacks the field
 	strings                                  map[string]string // interned text values
+	names                                    nameIndex         // built on first use by the duplicate rule
 }
 
 // column holds one field's values; only the slice of the field's kind is used.
@@ -35,6 +37,8 @@ func newTable(o *ObjectSchema) *table {
 	t.fCreated = t.index("CreatedDate")
 	t.fModified = t.index("LastModifiedDate")
 	t.fModstamp = t.index("SystemModstamp")
+	t.fName = t.index("Name")
+	t.fRecordType = t.index("RecordTypeId")
 	return t
 }
 
@@ -132,7 +136,18 @@ func (t *table) get(row, fi int) cell {
 	return cell{s: c.s[row]}
 }
 
+// set stores v in row's column fi, keeping the name index current.
 func (t *table) set(row, fi int, v cell) {
+	if t.names != nil && (fi == t.fName || fi == t.fDeleted) {
+		t.names.remove(t, row)
+		t.setCell(row, fi, v)
+		t.names.add(t, row)
+		return
+	}
+	t.setCell(row, fi, v)
+}
+
+func (t *table) setCell(row, fi int, v cell) {
 	c := &t.cols[fi]
 	switch t.obj.Fields[fi].kind {
 	case kNumber:

@@ -221,15 +221,18 @@ func convert(f *FieldSchema, v any) (cell, *typeError) {
 // apiError is one error item of a REST response: the errorCode (statusCode
 // in SaveResult errors), message and the fields concerned.
 type apiError struct {
-	Code    string
-	Message string
-	Fields  []string
+	Code      string
+	Message   string
+	Fields    []string
+	Duplicate *duplicateResult // DUPLICATES_DETECTED only
 }
 
 // validate checks a converted value against the field's constraints, in the
 // order Salesforce reports them, and returns the value to store (picklist
-// values interned to the schema's spelling).
-func validate(f *FieldSchema, c cell) (cell, *apiError) {
+// values interned to the schema's spelling). rt is the record type the
+// record has after the write (nil: none); a restricted picklist accepts
+// only the values it allows.
+func validate(f *FieldSchema, c cell, rt *RecordTypeSchema) (cell, *apiError) {
 	if f.kind != kString {
 		return c, nil
 	}
@@ -248,17 +251,24 @@ func validate(f *FieldSchema, c cell) (cell, *apiError) {
 	}
 	if f.Type == "picklist" && c.s != "" {
 		for _, pv := range f.PicklistValues {
-			if pv == c.s {
-				return cell{s: pv}, nil
+			if pv.Value == c.s && (!f.RestrictedPicklist || rt.allows(f, pv.Value)) {
+				return cell{s: pv.Value}, nil
 			}
 		}
 		if f.RestrictedPicklist {
-			// INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: "<label>: bad value
-			// for restricted picklist field: <value>" (same StatusCode list;
-			// Salesforce Help, "Restricted Picklists",
-			// https://help.salesforce.com/s/articleView?id=sf.fields_restricted_picklists_overview.htm).
+			// INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST, "bad value for
+			// restricted picklist field: <value>", also for a value of the
+			// field that the record's record type does not allow (same
+			// StatusCode list; Salesforce Help, "Restricted Picklists",
+			// https://help.salesforce.com/s/articleView?id=sf.fields_restricted_picklists_overview.htm,
+			// and article 000250168,
+			// https://help.salesforce.com/articleView?id=000250168&type=1;
+			// the record type cause as clients meet it:
+			// https://github.com/MinnPost/object-sync-for-salesforce/issues/128).
+			// A label is not a value: writing "Healthy" for the value
+			// "Good" fails too.
 			return c, &apiError{Code: "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-				Message: fmt.Sprintf("%s: bad value for restricted picklist field: %s", f.Label, c.s),
+				Message: "bad value for restricted picklist field: " + c.s,
 				Fields:  []string{f.Name}}
 		}
 	}

@@ -18,13 +18,17 @@ type change struct {
 	cols  []int  // field indexes, sorted
 	cells []cell // converted values, parallel to cols
 	errs  []apiError
+	isNew bool // an Insert: no row yet
 }
 
 // writeOptions select the request-level behaviours of a write.
 type writeOptions struct {
 	allOrNone bool
-	lockRows  bool   // draw UNABLE_TO_LOCK_ROW faults per record
-	triggers  bool   // FailTrigger applies
+	lockRows  bool // draw UNABLE_TO_LOCK_ROW faults per record
+	triggers  bool // FailTrigger applies, and the TriggerLock fault is drawn
+	rules     bool // validation rules (FailValidation) and duplicate rules apply
+	dup       dupHeader
+	version   string // API version of the request, for URLs in errors
 	source    string // "api" or "user"
 }
 
@@ -149,10 +153,13 @@ func (s *Server) resolve(cs []*change) {
 }
 
 // check converts and validates the fields of each resolved change, in the
-// order Salesforce reports problems: read-only fields, then required fields
-// set to null, then each value's length and picklist. The fields must
-// exist (decode checks that). The caller holds s.mu.
-func (s *Server) check(cs []*change) {
+// order Salesforce reports problems: read-only fields (the schema's or
+// SetFieldEditable's), then required fields set to null, then each value's
+// length and picklist, a restricted picklist against the record type the
+// record has after the write. Field-level security applies to api writes,
+// not to a user's. The fields must exist (decode checks that). The caller
+// holds s.mu.
+func (s *Server) check(cs []*change, api bool) {
 	for _, c := range cs {
 		if c.t == nil || len(c.errs) > 0 {
 			continue
@@ -163,16 +170,27 @@ func (s *Server) check(cs []*change) {
 			names = append(names, name)
 		}
 		sort.Strings(names)
+		rt := s.recordTypeAfter(c)
 		for _, name := range names {
 			f, fi, _ := c.t.obj.Field(name)
 			if f.Name == "Id" {
 				continue
 			}
-			if !f.Updateable {
+			if !f.Updateable || (api && !s.editable(c.t.obj, f)) {
 				readOnly = append(readOnly, f.Name)
 				continue
 			}
 			v := c.fields[name]
+			if fi == c.t.fRecordType {
+				cl, err := s.checkRecordType(c.t.obj, v)
+				if err != nil {
+					c.errs = append(c.errs, *err)
+					continue
+				}
+				c.cols = append(c.cols, fi)
+				c.cells = append(c.cells, cl)
+				continue
+			}
 			if v == nil && !f.Nillable && f.kind != kBool {
 				required = append(required, f.Name)
 				continue
@@ -184,7 +202,7 @@ func (s *Server) check(cs []*change) {
 				c.errs = append(c.errs, apiError{Code: "JSON_PARSER_ERROR", Message: terr.message(1), Fields: []string{f.Name}})
 				continue
 			}
-			cl, verr := validate(f, cl)
+			cl, verr := validate(f, cl, rt)
 			if verr != nil {
 				c.errs = append(c.errs, *verr)
 				continue
@@ -201,32 +219,24 @@ func (s *Server) check(cs []*change) {
 	}
 }
 
-// apply runs a resolved and checked write: FailTrigger, lock faults and
-// allOrNone decide which changes fail, then the others are written, each
-// bumping SystemModstamp and LastModifiedDate (even when no value changes:
-// "The API updates certain fields automatically, such as LastModifiedDate,
-// LastModifiedById, and SystemModstamp", update()). It returns the number
-// of records written and of no-op writes. The caller holds s.mu for
-// writing.
+// apply runs a resolved and checked write in Salesforce's order of
+// execution ("Triggers and Order of Execution", Apex Developer Guide,
+// https://developer.salesforce.com/docs/atlas.en-us.apexcode.meta/apexcode/apex_triggers_order_of_execution.htm):
+// before triggers (FailTrigger), custom validation rules (FailValidation),
+// duplicate rules, the save itself (LockRow faults), after triggers
+// (TriggerLock faults); then allOrNone decides whether the others are
+// written, each bumping SystemModstamp and LastModifiedDate (even when no
+// value changes: "The API updates certain fields automatically, such as
+// LastModifiedDate, LastModifiedById, and SystemModstamp", update()). It
+// returns the number of records written and of no-op writes. The caller
+// holds s.mu for writing.
 func (s *Server) apply(cs []*change, o writeOptions) (written, noops int) {
-	if o.triggers && len(s.failIDs) > 0 {
-		hit := false
-		for _, c := range cs {
-			if c.canon != "" && s.failIDs[c.canon] {
-				hit = true
-			}
-		}
-		if hit {
-			for _, c := range cs {
-				if len(c.errs) == 0 {
-					name := "Record"
-					if c.t != nil {
-						name = c.t.obj.Name
-					}
-					c.errs = append(c.errs, triggerFailure(name))
-				}
-			}
-		}
+	if o.triggers {
+		s.beforeTriggers(cs)
+	}
+	if o.rules {
+		s.validationRules(cs)
+		s.duplicateRules(cs, o)
 	}
 	if o.lockRows {
 		for _, c := range cs {
@@ -234,6 +244,9 @@ func (s *Server) apply(cs []*change, o writeOptions) (written, noops int) {
 				c.errs = append(c.errs, lockFailure(c.t.id(c.row)))
 			}
 		}
+	}
+	if o.triggers {
+		s.afterTriggers(cs)
 	}
 	failed := false
 	for _, c := range cs {
@@ -260,6 +273,32 @@ func (s *Server) apply(cs []*change, o writeOptions) (written, noops int) {
 		written++
 	}
 	return written, noops
+}
+
+// beforeTriggers fails every valid change of a request that contains a
+// FailTrigger id. The caller holds s.mu.
+func (s *Server) beforeTriggers(cs []*change) {
+	if len(s.failIDs) == 0 {
+		return
+	}
+	hit := false
+	for _, c := range cs {
+		if c.canon != "" && s.failIDs[c.canon] {
+			hit = true
+		}
+	}
+	if !hit {
+		return
+	}
+	for _, c := range cs {
+		if len(c.errs) == 0 {
+			name := "Record"
+			if c.t != nil {
+				name = c.t.obj.Name
+			}
+			c.errs = append(c.errs, triggerFailure(name))
+		}
+	}
 }
 
 // stamp returns the time a write made now records in SystemModstamp.
