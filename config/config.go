@@ -29,16 +29,25 @@ type Config struct {
 	State      State
 	Server     Server
 
-	lines map[string]int // key path -> line, for Validate's errors
+	lines    map[string]int // key path -> line, for Validate's errors
+	warnings []*Error       // set by Validate
 }
 
 // Salesforce is where the accounts live and how to log in.
 type Salesforce struct {
-	LoginURL   string // default https://login.salesforce.com
+	// LoginURL is the org's My Domain login URL, e.g.
+	// https://NAME.my.salesforce.com. It has no default: Load requires it
+	// (LoadOffline does not).
+	LoginURL   string
 	APIVersion string // default "62.0"
 	Auth       Auth
 	Object     string // default Account
 	Where      string // extra SOQL condition limiting the managed records; "" none
+	// AllowSaveOnDuplicates (default true) sends
+	// Sforce-Duplicate-Rule-Header: allowSave=true with every write, so that
+	// active duplicate rules do not block lifecycled's writes (it never
+	// changes the fields duplicate rules match on).
+	AllowSaveOnDuplicates bool
 }
 
 // Auth is the OAuth flow and its credentials. The *File fields name files
@@ -54,6 +63,10 @@ type Auth struct {
 	RefreshToken     string
 	RefreshTokenFile string
 	PrivateKeyFile   string // jwt_bearer: PEM private key signing the assertion
+	// Audience is the jwt_bearer assertion's aud claim; "" lets the connector
+	// derive it from the login URL (https://login.salesforce.com, or
+	// https://test.salesforce.com for sandboxes).
+	Audience string
 }
 
 // Tags is the managed tags field.
@@ -68,6 +81,9 @@ type Status struct {
 	Field     string // default Account_Lifecycle_Status__c
 	Rules     []mapping.StatusRule
 	Otherwise *string // nil clears the field
+	// OtherwiseKeep (`otherwise: keep`, unquoted) leaves the current value
+	// alone when no rule matches; Otherwise is then nil.
+	OtherwiseKeep bool
 }
 
 // Sync is how often and how hard lifecycled syncs.
@@ -78,6 +94,9 @@ type Sync struct {
 	Location    *time.Location // Timezone, loaded
 	BatchSize   int            // records a write request, 1..200, default 200
 	MaxAPIShare float64        // share of the org's daily API limit lifecycled may use, (0, 1], default 0.2
+	// RetryRejectedAfter is how long after a rejected write the account is
+	// tried again though nothing changed; default 24h, at least Interval.
+	RetryRejectedAfter time.Duration
 }
 
 // State is the local state file.
@@ -92,17 +111,17 @@ type Server struct {
 
 // The defaults of the settings outside the rule pack.
 const (
-	DefaultLoginURL    = "https://login.salesforce.com"
-	DefaultAPIVersion  = "62.0"
-	DefaultFlow        = "client_credentials"
-	DefaultObject      = "Account"
-	DefaultInterval    = 5 * time.Minute
-	DefaultFullResync  = 24 * time.Hour
-	DefaultTimezone    = "UTC"
-	DefaultBatchSize   = 200
-	DefaultMaxAPIShare = 0.2
-	DefaultStatePath   = "./lifecycled.db"
-	DefaultListen      = "127.0.0.1:9090"
+	DefaultAPIVersion         = "62.0"
+	DefaultFlow               = "client_credentials"
+	DefaultObject             = "Account"
+	DefaultInterval           = 5 * time.Minute
+	DefaultFullResync         = 24 * time.Hour
+	DefaultTimezone           = "UTC"
+	DefaultBatchSize          = 200
+	DefaultMaxAPIShare        = 0.2
+	DefaultRetryRejectedAfter = 24 * time.Hour
+	DefaultStatePath          = "./lifecycled.db"
+	DefaultListen             = "127.0.0.1:9090"
 )
 
 // DefaultPackName is the name the default rule pack's errors and rule
@@ -117,7 +136,7 @@ const DefaultPackName = "default-pack.yaml"
 var DefaultPackYAML []byte
 
 // Default returns the default configuration: the defaults of every setting
-// and the default rule pack, with no credentials.
+// and the default rule pack, with no login URL and no credentials.
 func Default() *Config {
 	c := base()
 	pack, err := defaultPack()
@@ -125,27 +144,29 @@ func Default() *Config {
 		// The embedded pack is part of the program; TestDefault keeps it valid.
 		panic("config: default pack: " + err.Error())
 	}
-	c.usePack(pack, true, true)
+	c.usePack(pack, true, true, false)
 	return c
 }
 
 // base returns the defaults of everything but the rule pack.
 func base() *Config {
 	return &Config{
-		Salesforce: Salesforce{LoginURL: DefaultLoginURL, APIVersion: DefaultAPIVersion,
-			Auth: Auth{Flow: DefaultFlow}, Object: DefaultObject},
+		Salesforce: Salesforce{APIVersion: DefaultAPIVersion, Auth: Auth{Flow: DefaultFlow}, Object: DefaultObject,
+			AllowSaveOnDuplicates: true},
 		Tags:   Tags{Field: "Lifecycle_Tags__c", Separator: ";"},
 		Status: Status{Field: "Account_Lifecycle_Status__c"},
 		Sync: Sync{Interval: DefaultInterval, FullResync: DefaultFullResync, Timezone: DefaultTimezone,
-			Location: time.UTC, BatchSize: DefaultBatchSize, MaxAPIShare: DefaultMaxAPIShare},
+			Location: time.UTC, BatchSize: DefaultBatchSize, MaxAPIShare: DefaultMaxAPIShare,
+			RetryRejectedAfter: DefaultRetryRejectedAfter},
 		State:  State{Path: DefaultStatePath},
 		Server: Server{Listen: DefaultListen},
 		lines:  map[string]int{},
 	}
 }
 
-// usePack copies the default pack's fields and rules into c.
-func (c *Config) usePack(pack *Config, fields, rules bool) {
+// usePack copies the default pack's fields and rules into c; with rules,
+// its status.otherwise too unless keepOtherwise (the file sets it).
+func (c *Config) usePack(pack *Config, fields, rules, keepOtherwise bool) {
 	if fields {
 		c.Fields = slices.Clone(pack.Fields)
 	}
@@ -153,22 +174,28 @@ func (c *Config) usePack(pack *Config, fields, rules bool) {
 		c.Derived = slices.Clone(pack.Derived)
 		c.Tags.SmartLists = slices.Clone(pack.Tags.SmartLists)
 		c.Status.Rules = slices.Clone(pack.Status.Rules)
-		c.Status.Otherwise = pack.Status.Otherwise
+		if !keepOtherwise {
+			c.Status.Otherwise = pack.Status.Otherwise
+			c.Status.OtherwiseKeep = pack.Status.OtherwiseKeep
+		}
 	}
 }
 
 // Definition returns the rules for mapping.Compile. TagsMaxLen is 0: the
-// caller sets it from the org's describe result.
+// caller sets it from the org's describe result. Location is
+// Sync.Location: datetime fields become dates in sync.timezone.
 func (c *Config) Definition() mapping.Definition {
 	return mapping.Definition{
-		Fields:      slices.Clone(c.Fields),
-		Derived:     slices.Clone(c.Derived),
-		SmartLists:  slices.Clone(c.Tags.SmartLists),
-		StatusRules: slices.Clone(c.Status.Rules),
-		Otherwise:   c.Status.Otherwise,
-		TagsField:   c.Tags.Field,
-		StatusField: c.Status.Field,
-		Separator:   c.Tags.Separator,
+		Fields:        slices.Clone(c.Fields),
+		Derived:       slices.Clone(c.Derived),
+		SmartLists:    slices.Clone(c.Tags.SmartLists),
+		StatusRules:   slices.Clone(c.Status.Rules),
+		Otherwise:     c.Status.Otherwise,
+		OtherwiseKeep: c.Status.OtherwiseKeep,
+		TagsField:     c.Tags.Field,
+		StatusField:   c.Status.Field,
+		Separator:     c.Tags.Separator,
+		Location:      c.Sync.Location,
 	}
 }
 
@@ -187,7 +214,10 @@ func (c *Config) RevenueField() string {
 
 // RulesVersion is a hash of everything that decides computed results: the
 // field mapping and types, the derived values, smart lists, status rules, the
-// output fields and the separator. Sources (file lines) do not count.
+// output fields and the separator, otherwise keep, and sync.timezone when a
+// datetime field is mapped (it decides the day of each dateTime). Sources
+// (file lines) do not count; a config without the newer settings keeps the
+// hash it had before they existed.
 func (c *Config) RulesVersion() string {
 	type rule struct{ A, B string }
 	v := struct {
@@ -195,7 +225,15 @@ func (c *Config) RulesVersion() string {
 		Derived, Lists, Rules       []rule
 		Otherwise                   *string
 		TagsField, Sep, StatusField string
-	}{Fields: c.Fields, Otherwise: c.Status.Otherwise, TagsField: c.Tags.Field, Sep: c.Tags.Separator, StatusField: c.Status.Field}
+		Keep                        bool   `json:",omitempty"`
+		Zone                        string `json:",omitempty"`
+	}{Fields: c.Fields, Otherwise: c.Status.Otherwise, TagsField: c.Tags.Field, Sep: c.Tags.Separator, StatusField: c.Status.Field,
+		Keep: c.Status.OtherwiseKeep}
+	for _, f := range c.Fields {
+		if f.Type == mapping.TypeDateTime {
+			v.Zone = c.Sync.Timezone
+		}
+	}
 	for _, r := range c.Derived {
 		v.Derived = append(v.Derived, rule{r.Name, r.Expr})
 	}
@@ -228,3 +266,8 @@ func hash(v any) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
 }
+
+// Warnings returns what the last Validate (or Load) found questionable but
+// not wrong, each naming the file, line and key: a setting that has no
+// effect with the chosen flow, or a flow Salesforce discourages.
+func (c *Config) Warnings() []*Error { return slices.Clone(c.warnings) }

@@ -21,8 +21,8 @@ func env(vars map[string]string) func(string) (string, bool) {
 }
 
 // auth is a minimal valid salesforce section.
-const auth = `
-salesforce:
+const auth = `salesforce:
+  login_url: https://acme.my.salesforce.com
   auth:
     client_id: id
     client_secret: s3cr3t-value
@@ -63,12 +63,18 @@ func TestDefault(t *testing.T) {
 // TestExampleIsTheDefaults: config/example.yaml, with its variables set,
 // holds exactly the defaults, so the documented defaults are the real ones.
 func TestExampleIsTheDefaults(t *testing.T) {
-	c, err := Load("example.yaml", env(map[string]string{"SF_CLIENT_ID": "id", "SF_CLIENT_SECRET": "secret"}))
+	c, err := Load("example.yaml", env(map[string]string{"SF_MY_DOMAIN": "acme", "SF_CLIENT_ID": "id", "SF_CLIENT_SECRET": "secret"}))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got, want := c.Salesforce.LoginURL, "https://acme.my.salesforce.com"; got != want {
+		t.Errorf("login_url = %q, want %q", got, want)
+	}
+	if w := c.Warnings(); len(w) != 0 {
+		t.Errorf("example.yaml has warnings: %v", w)
+	}
 	d := Default()
-	c.Salesforce.Auth.ClientID, c.Salesforce.Auth.ClientSecret = "", ""
+	c.Salesforce.LoginURL, c.Salesforce.Auth.ClientID, c.Salesforce.Auth.ClientSecret = "", "", ""
 	c.Path, c.lines, d.lines = "", nil, nil
 	if !reflect.DeepEqual(c, d) {
 		t.Fatalf("example.yaml differs from Default():\n%+v\n%+v", c, d)
@@ -126,7 +132,7 @@ func TestErrors(t *testing.T) {
 		{"UnknownFieldType", auth + "fields:\n  nps: NPS__c:integer\n", []string{"fields.nps: unknown field type"}},
 		{"BadAPIName", auth + "fields:\n  nps: NPS c\n", []string{"fields.nps: want a Salesforce field API name"}},
 		{"DefaultPackNeedsFields", auth + "fields:\n  nps: NPS__c:number\n", []string{"the default rule pack", "unknown name"}},
-		{"BadLoginURL", "salesforce:\n  login_url: login.salesforce.com\n" + auth[len("salesforce:\n"):], []string{"lifecycled.yaml:2: salesforce.login_url"}},
+		{"BadLoginURL", strings.Replace(auth, "https://acme.my.salesforce.com", "login.salesforce.com", 1), []string{"lifecycled.yaml:2: salesforce.login_url: want your My Domain login URL"}},
 		{"BadListen", auth + "server:\n  listen: 9090\n", []string{"lifecycled.yaml:7: server.listen"}},
 		{"SmartListsNotAList", auth + "tags:\n  smart_lists: yes\n", []string{"lifecycled.yaml:7: tags.smart_lists: want a list"}},
 		{"SmartListWithoutWhen", auth + "tags:\n  smart_lists:\n    - tag: A\n", []string{"lifecycled.yaml:8: tags.smart_lists[0]: a smart list needs a tag and a when"}},
@@ -152,15 +158,16 @@ func TestErrors(t *testing.T) {
 }
 
 func TestEnvExpansion(t *testing.T) {
-	yaml := "salesforce:\n  auth:\n    client_id: ${ID}\n    client_secret: ${SECRET}\n  where: \"Name LIKE 'A$$%'\"\nstate:\n  path: ${DIR}/db\n"
-	c, err := Parse([]byte(yaml), "f.yaml", env(map[string]string{"ID": "the-id", "SECRET": "s", "DIR": "/var/lib"}))
+	yaml := "salesforce:\n  login_url: ${LOGIN}\n  auth:\n    client_id: ${ID}\n    client_secret: ${SECRET}\n  where: \"Name LIKE 'A$$%'\"\nstate:\n  path: ${DIR}/db\n"
+	c, err := Parse([]byte(yaml), "f.yaml", env(map[string]string{"LOGIN": "https://acme.my.salesforce.com", "ID": "the-id", "SECRET": "s", "DIR": "/var/lib"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Salesforce.Auth.ClientID != "the-id" || c.State.Path != "/var/lib/db" || c.Salesforce.Where != "Name LIKE 'A$%'" {
 		t.Fatalf("expanded: %+v", c)
 	}
-	// Offline, unset credentials are fine; other unset variables are not.
+	// Offline, an unset login URL and credentials are fine; other unset
+	// variables are not.
 	if _, err := parseOffline(yaml, map[string]string{"DIR": "/x"}); err != nil {
 		t.Fatalf("offline: %v", err)
 	}
@@ -268,6 +275,10 @@ func TestLoad(t *testing.T) {
 func TestValidateAfterEdit(t *testing.T) {
 	c := Default()
 	c.Salesforce.Auth.ClientID, c.Salesforce.Auth.ClientSecret = "id", "secret"
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "salesforce.login_url: required") {
+		t.Fatalf("default without a login URL: %v", err)
+	}
+	c.Salesforce.LoginURL = "https://acme.my.salesforce.com"
 	if err := c.Validate(); err != nil {
 		t.Fatalf("default with credentials: %v", err)
 	}

@@ -45,8 +45,9 @@ func Load(path string, lookupEnv func(string) (string, bool)) (*Config, error) {
 }
 
 // LoadOffline is Load for commands that never contact Salesforce (eval):
-// credentials are not required, so unset variables under salesforce.auth
-// expand to "" and the auth flow's secrets are not checked.
+// neither the login URL nor credentials are required, so a value under
+// salesforce.auth or salesforce.login_url that names an unset variable is
+// empty, and the auth flow's secrets are not checked.
 func LoadOffline(path string, lookupEnv func(string) (string, bool)) (*Config, error) {
 	return load(path, lookupEnv, true)
 }
@@ -75,7 +76,8 @@ func parse(data []byte, filename string, lookupEnv func(string) (string, bool), 
 	if err != nil {
 		return nil, fmt.Errorf("default pack: %w", err)
 	}
-	c.usePack(pack, !present["fields"], !present["derived"] && !present["tags.smart_lists"] && !present["status.rules"])
+	c.usePack(pack, !present["fields"], !present["derived"] && !present["tags.smart_lists"] && !present["status.rules"],
+		present["status.otherwise"])
 	c.Path = filename
 	if err := c.validate(offline); err != nil {
 		return nil, err
@@ -204,6 +206,9 @@ func (d *decoder) text(n *yaml.Node, key string) (string, bool) {
 		return "", true
 	}
 	s, err := d.expand(n.Value, key)
+	if err == errUnsetOffline {
+		return "", true
+	}
 	if err != nil {
 		d.fail(n, key, "%v", err)
 		return "", false
@@ -224,9 +229,18 @@ var varRE = regexp.MustCompile(`\$\$|\$\{[^}]*\}?`)
 
 var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
+// errUnsetOffline is expand's answer for an unset variable in a value
+// offline commands do not need: the value is empty.
+var errUnsetOffline = errors.New("unset variable in a value offline commands do not use")
+
+// offlineKey reports whether offline commands can do without key's value.
+func offlineKey(key string) bool {
+	return strings.HasPrefix(key, "salesforce.auth.") || key == "salesforce.login_url"
+}
+
 // expand replaces ${VAR} with the variable's value and $$ with $. An unset
-// variable is an error, except under salesforce.auth when offline. Errors
-// name the variable, never a value.
+// variable is an error, except when offline in a value offlineKey names
+// (then errUnsetOffline). Errors name the variable, never a value.
 func (d *decoder) expand(s, key string) (string, error) {
 	if !strings.Contains(s, "$") {
 		return s, nil
@@ -246,8 +260,9 @@ func (d *decoder) expand(s, key string) (string, error) {
 			return ""
 		}
 		v, ok := d.env(name)
-		if !ok {
-			if d.offline && strings.HasPrefix(key, "salesforce.auth.") {
+		if !ok && err == nil {
+			if d.offline && offlineKey(key) {
+				err = errUnsetOffline
 				return ""
 			}
 			err = fmt.Errorf("environment variable %s is not set", name)
@@ -269,6 +284,23 @@ func (d *decoder) duration(dst *time.Duration) func(key string, v *yaml.Node) {
 			return
 		}
 		*dst = dur
+	}
+}
+
+func (d *decoder) boolean(dst *bool) func(key string, v *yaml.Node) {
+	return func(key string, v *yaml.Node) {
+		s, ok := d.text(v, key)
+		if !ok {
+			return
+		}
+		switch strings.ToLower(s) {
+		case "true":
+			*dst = true
+		case "false":
+			*dst = false
+		default:
+			d.fail(v, key, "want true or false, got %q", v.Value)
+		}
 	}
 }
 
@@ -328,7 +360,7 @@ func (d *decoder) field(k, v *yaml.Node) {
 	api, typ, hasType := strings.Cut(strings.TrimSpace(s), ":")
 	api = strings.TrimSpace(api)
 	if !apiNameRE.MatchString(api) {
-		d.fail(v, key, "want a Salesforce field API name like Start_Date__c (optionally :date, :number, :bool or :string), got %q", v.Value)
+		d.fail(v, key, "want a Salesforce field API name like Start_Date__c (optionally :date, :datetime, :number, :bool or :string), got %q", v.Value)
 		return
 	}
 	f := mapping.Field{Name: k.Value, APIName: api, Type: mapping.TypeString}
@@ -362,6 +394,8 @@ func parseFieldType(s string) (mapping.FieldType, error) {
 	switch strings.ToLower(s) {
 	case "date":
 		return mapping.TypeDate, nil
+	case "datetime":
+		return mapping.TypeDateTime, nil
 	case "number", "double", "currency", "percent", "int":
 		return mapping.TypeNumber, nil
 	case "bool", "boolean", "checkbox":
@@ -369,7 +403,7 @@ func parseFieldType(s string) (mapping.FieldType, error) {
 	case "string", "text", "picklist":
 		return mapping.TypeString, nil
 	}
-	return 0, fmt.Errorf("unknown field type %q (want date, number, bool or string)", s)
+	return 0, fmt.Errorf("unknown field type %q (want date, datetime, number, bool or string)", s)
 }
 
 // list calls item for every entry of a sequence.
@@ -421,6 +455,10 @@ func (d *decoder) statusRule(i int, n *yaml.Node) {
 			r.Source = source(d.file, v)
 		},
 		"value": func(key string, v *yaml.Node) {
+			if isKeep(v) {
+				d.fail(v, key, "keep is only for status.otherwise; write \"keep\" in quotes for a picklist value keep")
+				return
+			}
 			s, ok := d.statusValue(v, key)
 			if ok && s != nil {
 				r.Value = *s
@@ -436,6 +474,12 @@ func (d *decoder) statusRule(i int, n *yaml.Node) {
 		return
 	}
 	d.c.Status.Rules = append(d.c.Status.Rules, r)
+}
+
+// isKeep reports whether v is the bare word keep (a quoted "keep" is the
+// picklist value keep).
+func isKeep(v *yaml.Node) bool {
+	return v.Kind == yaml.ScalarNode && v.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) == 0 && v.Tag == "!!str" && v.Value == "keep"
 }
 
 // statusValue reads a status value: a string, or null to clear the field.

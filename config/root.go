@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/lifecycled/lifecycled/mapping"
 	"gopkg.in/yaml.v3"
@@ -18,10 +19,11 @@ func (d *decoder) root(n *yaml.Node) {
 	d.mapping(n, "", fieldFuncs{
 		"salesforce": func(key string, v *yaml.Node) {
 			d.mapping(v, key, fieldFuncs{
-				"login_url":   d.str(&sf.LoginURL),
-				"api_version": d.str(&sf.APIVersion),
-				"object":      d.str(&sf.Object),
-				"where":       d.str(&sf.Where),
+				"login_url":                d.str(&sf.LoginURL),
+				"api_version":              d.str(&sf.APIVersion),
+				"object":                   d.str(&sf.Object),
+				"where":                    d.str(&sf.Where),
+				"allow_save_on_duplicates": d.boolean(&sf.AllowSaveOnDuplicates),
 				"auth": func(key string, v *yaml.Node) {
 					d.mapping(v, key, fieldFuncs{
 						"flow":               d.str(&a.Flow),
@@ -34,6 +36,7 @@ func (d *decoder) root(n *yaml.Node) {
 						"refresh_token":      d.str(&a.RefreshToken),
 						"refresh_token_file": d.str(&a.RefreshTokenFile),
 						"private_key_file":   d.str(&a.PrivateKeyFile),
+						"audience":           d.str(&a.Audience),
 					})
 				},
 			})
@@ -66,19 +69,24 @@ func (d *decoder) root(n *yaml.Node) {
 					d.list(v, key, d.statusRule)
 				},
 				"otherwise": func(key string, v *yaml.Node) {
+					if isKeep(v) {
+						c.Status.Otherwise, c.Status.OtherwiseKeep = nil, true
+						return
+					}
 					if s, ok := d.statusValue(v, key); ok {
-						c.Status.Otherwise = s
+						c.Status.Otherwise, c.Status.OtherwiseKeep = s, false
 					}
 				},
 			})
 		},
 		"sync": func(key string, v *yaml.Node) {
 			d.mapping(v, key, fieldFuncs{
-				"interval":      d.duration(&c.Sync.Interval),
-				"full_resync":   d.duration(&c.Sync.FullResync),
-				"timezone":      d.str(&c.Sync.Timezone),
-				"batch_size":    d.integer(&c.Sync.BatchSize),
-				"max_api_share": d.number(&c.Sync.MaxAPIShare),
+				"interval":             d.duration(&c.Sync.Interval),
+				"full_resync":          d.duration(&c.Sync.FullResync),
+				"timezone":             d.str(&c.Sync.Timezone),
+				"batch_size":           d.integer(&c.Sync.BatchSize),
+				"max_api_share":        d.number(&c.Sync.MaxAPIShare),
+				"retry_rejected_after": d.duration(&c.Sync.RetryRejectedAfter),
 			})
 		},
 		"state": func(key string, v *yaml.Node) {
@@ -104,10 +112,21 @@ func (c *Config) line(key string) int {
 	return c.lines[key]
 }
 
-func (c *Config) errorAt(key, format string, args ...any) error {
-	file := c.Path
-	if file == "" {
-		file = "(config)"
+// lineOf returns the line of a key or, when the file does not set it, of
+// its nearest enclosing key; 0 when none is in the file.
+func (c *Config) lineOf(key string) int {
+	for {
+		if l := c.line(key); l > 0 {
+			return l
+		}
+		i := strings.LastIndexByte(key, '.')
+		if i < 0 {
+			return 0
+		}
+		key = key[:i]
 	}
-	return &Error{File: file, Line: c.line(key), Key: key, Err: fmt.Errorf(format, args...)}
+}
+
+func (c *Config) errorAt(key, format string, args ...any) error {
+	return &Error{File: c.name(), Line: c.lineOf(key), Key: key, Err: fmt.Errorf(format, args...)}
 }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Rule is a derived value: Name is set to the value of the expression Expr.
@@ -20,7 +21,8 @@ type SmartList struct {
 }
 
 // StatusRule sets the status to Value when When holds; the first rule that
-// holds wins. An empty Value clears the status.
+// holds wins. An empty Value clears the status. Value is a picklist API
+// value, not its label: Salesforce reads and writes API values.
 type StatusRule struct {
 	When, Value, Source string
 }
@@ -32,10 +34,16 @@ type Definition struct {
 	SmartLists  []SmartList  // in order; has_tag sees the earlier ones
 	StatusRules []StatusRule // first match wins; has_tag sees every smart list
 	Otherwise   *string      // the status when no rule matches; nil (or "") clears it
-	TagsField   string       // API name of the tags field
-	StatusField string       // API name of the status field
-	Separator   string       // between tags in the tags field
-	TagsMaxLen  int          // longest tags value the field accepts, in characters; 0 = unlimited
+	// OtherwiseKeep, when set, leaves the current status alone when no rule
+	// matches (Otherwise is then ignored).
+	OtherwiseKeep bool
+	// Location is the zone in which a TypeDateTime field's instant becomes
+	// a calendar date; nil is UTC.
+	Location    *time.Location
+	TagsField   string // API name of the tags field
+	StatusField string // API name of the status field
+	Separator   string // between tags in the tags field
+	TagsMaxLen  int    // longest tags value the field accepts, in characters; 0 = unlimited
 }
 
 // RuleError is an error in one rule of a Definition.
@@ -135,7 +143,7 @@ func Compile(def Definition) (*Pack, error) {
 		p.rules = append(p.rules, n)
 		p.status = append(p.status, nonEmpty(r.Value))
 	}
-	if def.Otherwise != nil {
+	if def.Otherwise != nil && !def.OtherwiseKeep {
 		p.other = nonEmpty(*def.Otherwise)
 	}
 	for _, l := range def.SmartLists {
@@ -173,7 +181,7 @@ func fieldKind(t FieldType) kind {
 		return kNum
 	case TypeBool:
 		return kBool
-	case TypeDate:
+	case TypeDate, TypeDateTime:
 		return kDate
 	}
 	return kStr
@@ -194,7 +202,7 @@ func (p *Pack) check() error {
 		if f.APIName == "" {
 			return fmt.Errorf("field %s: no API name", f.Name)
 		}
-		if f.Type < TypeString || f.Type > TypeDate {
+		if f.Type < TypeString || f.Type > TypeDateTime {
 			return fmt.Errorf("field %s: unknown type %v", f.Name, f.Type)
 		}
 		low := strings.ToLower(f.APIName)

@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Record is a Salesforce record as encoding/json decodes the REST API's JSON:
 // field API name -> value; text, picklist and id fields are strings, number,
 // currency and percent fields float64, checkboxes bool, dates "2024-03-01"
-// strings, and empty fields nil. See "Working with Records" in the REST API
+// strings, dateTimes "2024-03-01T12:00:00.000+0000" strings, and empty
+// fields nil. See "Working with Records" in the REST API
 // Developer Guide
 // (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/using_resources_working_with_records.htm).
 type Record = map[string]any
@@ -43,7 +45,8 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // missing field reads as empty (nil). A value of the wrong JSON type for its
 // field's type, or a date that is not YYYY-MM-DD, is a *DecodeError naming the
 // field and the cause. Dates are parsed as calendar dates and never pass
-// through a zoned timestamp.
+// through a zoned timestamp; a dateTime field (TypeDateTime) becomes the
+// calendar date of its instant in Definition.Location.
 func (p *Pack) Decode(rec Record) (Account, error) {
 	var a Account
 	id, err := optString(lookup(rec, "Id"))
@@ -61,7 +64,7 @@ func (p *Pack) Decode(rec Record) (Account, error) {
 	}
 	a.vals = make([]value, len(p.def.Fields))
 	for i, f := range p.def.Fields {
-		v, err := decodeValue(lookup(rec, f.APIName), f.Type)
+		v, err := decodeValue(lookup(rec, f.APIName), f.Type, p.def.Location)
 		if err != nil {
 			return Account{}, &DecodeError{Field: f.APIName, Name: f.Name, Err: err}
 		}
@@ -99,11 +102,13 @@ func optString(v any) (*string, error) {
 	return nil, fmt.Errorf("want a string, got %s", describe(v))
 }
 
-func decodeValue(v any, t FieldType) (value, error) {
+func decodeValue(v any, t FieldType, loc *time.Location) (value, error) {
 	if v == nil {
 		return nilValue, nil
 	}
 	switch t {
+	case TypeDateTime:
+		return decodeDateTime(v, loc)
 	case TypeDate:
 		s, ok := v.(string)
 		if !ok {
@@ -115,7 +120,7 @@ func decodeValue(v any, t FieldType) (value, error) {
 		d, err := ParseDate(s)
 		if err != nil {
 			if len(s) > 10 && s[10] == 'T' {
-				return nilValue, fmt.Errorf("want a date like \"2024-03-01\", got the date-time %q (map a date field: a date-time's day depends on the time zone)", s)
+				return nilValue, fmt.Errorf("want a date like \"2024-03-01\", got the date-time %q (map it as :datetime: its day is then taken in sync.timezone)", s)
 			}
 			return nilValue, err
 		}

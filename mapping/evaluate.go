@@ -61,7 +61,9 @@ func (p *Pack) run(f *frame, a Account, asOf Date) int {
 // their order (duplicates and empty entries dropped), then the managed tags
 // that apply in smart-list order. TagsChanged is set only when the set of
 // tags differs from a.Tags (order, white space and duplicates do not count);
-// StatusChanged only when the status value differs. A changed tags value
+// StatusChanged only when the status value differs. When no status rule
+// fires, the status is Otherwise, or a.Status unchanged with OtherwiseKeep.
+// A changed tags value
 // longer than TagsMaxLen characters is not truncated: the result is Rejected
 // with the reason. Evaluate never panics on any Account.
 func (p *Pack) Evaluate(a Account, asOf Date) Result {
@@ -114,9 +116,13 @@ func (p *Pack) result(st *state, a Account, rule int) Result {
 		}
 	}
 
-	res.Status = p.other
-	if rule >= 0 {
+	switch {
+	case rule >= 0:
 		res.Status = p.status[rule]
+	case p.def.OtherwiseKeep:
+		res.Status = a.Status // no rule fired: the status stays as it is
+	default:
+		res.Status = p.other
 	}
 	res.StatusChanged = !sameValue(a.Status, res.Status)
 

@@ -15,8 +15,9 @@ type Explanation struct {
 	Inputs        []NamedValue        `json:"inputs"`
 	Derived       []NamedValue        `json:"derived"`
 	SmartLists    []ListOutcome       `json:"smart_lists"`
-	StatusRules   []StatusRuleOutcome `json:"status_rules"` // the rules tried, up to the one that fired
-	StatusRule    int                 `json:"status_rule"`  // 1-based index of the rule that fired; 0: none did (otherwise)
+	StatusRules   []StatusRuleOutcome `json:"status_rules"`          // the rules tried, up to the one that fired
+	StatusRule    int                 `json:"status_rule"`           // 1-based index of the rule that fired; 0: none did (otherwise)
+	StatusKept    bool                `json:"status_kept,omitempty"` // no rule fired and otherwise is keep: the status stays
 	CurrentTags   *string             `json:"current_tags"`
 	CurrentStatus *string             `json:"current_status"`
 	Result        Result              `json:"result"`
@@ -52,7 +53,7 @@ func (p *Pack) Explain(a Account, asOf Date) Explanation {
 	st := p.newState()
 	rule := p.run(&st.f, a, asOf)
 	ex := Explanation{
-		ID: a.ID, AsOf: asOf, StatusRule: rule + 1,
+		ID: a.ID, AsOf: asOf, StatusRule: rule + 1, StatusKept: rule < 0 && p.def.OtherwiseKeep,
 		CurrentTags: a.Tags, CurrentStatus: a.Status,
 		Result: p.result(st, a, rule),
 	}
@@ -100,6 +101,8 @@ func (e Explanation) String() string {
 	if e.StatusRule > 0 {
 		r := e.StatusRules[e.StatusRule-1]
 		fmt.Fprintf(&b, "  rule %d fired: %s -> %s\n", e.StatusRule, r.When, formatPtr(nonEmpty(r.Value)))
+	} else if e.StatusKept {
+		fmt.Fprintf(&b, "  no rule fired (%d tried): otherwise keep -> %s stays\n", len(e.StatusRules), formatPtr(e.Result.Status))
 	} else {
 		fmt.Fprintf(&b, "  no rule fired (%d tried): otherwise -> %s\n", len(e.StatusRules), formatPtr(e.Result.Status))
 	}

@@ -7,16 +7,19 @@ type FieldType int
 
 // The field types. Salesforce text, picklist, id and other textual fields
 // are TypeString; number, currency, percent and double are TypeNumber
-// (float64 in rules); checkbox is TypeBool; date is TypeDate.
+// (float64 in rules); checkbox is TypeBool; date is TypeDate. A dateTime
+// field is TypeDateTime: rules see it as a date, the calendar day of the
+// instant in Definition.Location.
 const (
 	TypeString FieldType = iota
 	TypeNumber
 	TypeBool
 	TypeDate
+	TypeDateTime
 )
 
 // String returns the type's name as the config spells it: string, number,
-// bool or date.
+// bool, date or datetime.
 func (t FieldType) String() string {
 	switch t {
 	case TypeString:
@@ -27,6 +30,8 @@ func (t FieldType) String() string {
 		return "bool"
 	case TypeDate:
 		return "date"
+	case TypeDateTime:
+		return "datetime"
 	}
 	return fmt.Sprintf("FieldType(%d)", int(t))
 }
@@ -42,8 +47,10 @@ func ParseFieldType(s string) (FieldType, error) {
 		return TypeBool, nil
 	case "date":
 		return TypeDate, nil
+	case "datetime":
+		return TypeDateTime, nil
 	}
-	return 0, fmt.Errorf("unknown field type %q (want date, number, bool or string)", s)
+	return 0, fmt.Errorf("unknown field type %q (want date, datetime, number, bool or string)", s)
 }
 
 // Field maps a name used in rules to a Salesforce field API name.

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzSplitTags: any tags value splits without panicking into trimmed,
@@ -93,6 +94,32 @@ func FuzzCompile(f *testing.F) {
 				p.Evaluate(a, NewDate(2024, 2, 29))
 				_ = p.Explain(a, NewDate(9999, 12, 31)).String()
 			}
+		}
+	})
+}
+
+// FuzzParseDateTime: any string parses or fails without panicking, and a
+// parsed value's day is within one day of the date it starts with (the
+// offset moves it at most that far).
+func FuzzParseDateTime(f *testing.F) {
+	for _, s := range []string{
+		"2024-03-01T12:00:00.000+0000", "2024-03-01T12:00:00Z", "2024-03-01T12:00:00.5+05:30",
+		"2024-03-01T12:00:00", "2024-03-01", "9999-12-31T23:59:59.999-1400", "0001-01-01T00:00:00+1400",
+		"2024-02-30T00:00:00Z", "2024-03-01T12:00:00,5Z", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ts, err := ParseDateTime(s)
+		if err != nil {
+			return
+		}
+		d, err := ParseDate(s[:10])
+		if err != nil {
+			t.Fatalf("ParseDateTime(%q) = %v, but its date part does not parse: %v", s, ts, err)
+		}
+		if got := DateIn(ts, time.UTC); got.Sub(d) < -1 || got.Sub(d) > 1 {
+			t.Fatalf("ParseDateTime(%q) is on %s, more than a day from %s", s, got, d)
 		}
 	})
 }
