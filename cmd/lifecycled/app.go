@@ -80,6 +80,11 @@ type Main struct {
 	CRM    *salesforce.Client
 	Pack   *mapping.Pack
 	Engine *engine.Engine
+
+	auth        config.Auth // the auth settings with their secrets resolved
+	key         []byte      // the JWT signing key
+	recordTypes map[string]engine.RecordType
+	defaultRT   string
 }
 
 // NewMain returns a Main for cfg. It does no I/O.
@@ -99,6 +104,11 @@ func (m *Main) Open(ctx context.Context, withStore bool) error {
 	if err != nil {
 		return err
 	}
+	return m.judge(problems)
+}
+
+// judge logs the warnings among problems and fails on the first error.
+func (m *Main) judge(problems []engine.Problem) error {
 	var errs []string
 	for _, p := range problems {
 		if p.Warning {
@@ -116,26 +126,40 @@ func (m *Main) Open(ctx context.Context, withStore bool) error {
 // Connect opens the store (when withStore), authenticates, reads the object's
 // describe result, compiles the rules and builds the engine. It returns what
 // the describe check found, for Open or validate to judge.
-func (m *Main) Connect(ctx context.Context, withStore bool) (_ []engine.Problem, err error) {
-	cfg := m.Config
-	auth, err := cfg.Salesforce.Auth.ResolveSecrets(os.ReadFile)
+func (m *Main) Connect(ctx context.Context, withStore bool) ([]engine.Problem, error) {
+	if err := m.prepare(withStore); err != nil {
+		return nil, err
+	}
+	problems, err := m.dial(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var key []byte
-	if auth.PrivateKeyFile != "" {
-		if key, err = os.ReadFile(auth.PrivateKeyFile); err != nil {
-			return nil, fmt.Errorf("salesforce.auth.private_key_file: %w", err)
+	m.buildEngine()
+	return problems, nil
+}
+
+// prepare resolves the secrets and, when withStore (or with the
+// refresh_token flow), opens the state file: everything before the first
+// request to Salesforce. Its errors are the operator's to fix, not to wait
+// out.
+func (m *Main) prepare(withStore bool) (err error) {
+	cfg := m.Config
+	m.auth, err = cfg.Salesforce.Auth.ResolveSecrets(config.ReadSecretFile)
+	if err != nil {
+		return err
+	}
+	if f := m.auth.PrivateKeyFile; f != "" {
+		if m.key, err = config.ReadSecretFile(f); err != nil {
+			return fmt.Errorf("salesforce.auth.private_key_file: %w", err)
 		}
 	}
-	m.Secrets.add(auth.ClientSecret, auth.Password, auth.RefreshToken, string(key))
+	m.Secrets.add(m.auth.ClientSecret, m.auth.Password, m.auth.RefreshToken, string(m.key))
 
-	var tokens salesforce.TokenStore
 	// With the refresh_token flow every command keeps the token in the state
 	// file: Salesforce may rotate it on use, revoking the one the daemon
 	// holds, so a command that authenticated on its own would strand the
 	// daemon (and the next start) with a dead token.
-	if auth.Flow == "refresh_token" && !withStore {
+	if m.auth.Flow == "refresh_token" && !withStore {
 		withStore = true
 		defer func() {
 			if errors.Is(err, store.ErrLocked) {
@@ -143,26 +167,44 @@ func (m *Main) Connect(ctx context.Context, withStore bool) (_ []engine.Problem,
 			}
 		}()
 	}
-	if withStore {
-		m.Store = store.New(cfg.State.Path)
-		if err := m.Store.Open(); err != nil {
-			return nil, fmt.Errorf("open state: %w", err)
+	if withStore && m.Store == nil {
+		db := store.New(cfg.State.Path)
+		if err := db.Open(); err != nil {
+			return fmt.Errorf("open state: %w", err)
 		}
+		m.Store = db
+	}
+	return nil
+}
+
+// dial makes a new Salesforce client, authenticates, reads the object's
+// describe result and its record types, and compiles the rules with the
+// tags field's length. It returns what the describe check found. A failed
+// dial leaves no client open, so the daemon can dial again.
+func (m *Main) dial(ctx context.Context) (problems []engine.Problem, err error) {
+	cfg, a := m.Config, m.auth
+	var tokens salesforce.TokenStore
+	if m.Store != nil {
 		tokens = &tokenStore{db: m.Store, secrets: m.Secrets}
+	}
+	if m.CRM != nil {
+		m.CRM.Close()
 	}
 	m.CRM = salesforce.New(salesforce.Options{
 		LoginURL: cfg.Salesforce.LoginURL, APIVersion: cfg.Salesforce.APIVersion,
-		Flow: auth.Flow, ClientID: auth.ClientID, ClientSecret: auth.ClientSecret,
-		Username: auth.Username, Password: auth.Password, RefreshToken: auth.RefreshToken,
-		PrivateKeyPEM: key, Tokens: tokens, HTTPClient: m.HTTPClient,
-		Logger: m.Logger.With("component", "salesforce"),
+		Flow: a.Flow, ClientID: a.ClientID, ClientSecret: a.ClientSecret,
+		Username: a.Username, Password: a.Password, RefreshToken: a.RefreshToken,
+		PrivateKeyPEM: m.key, JWTAudience: a.Audience, Tokens: tokens, HTTPClient: m.HTTPClient,
+		EnforceDuplicateRules: !cfg.Salesforce.AllowSaveOnDuplicates,
+		Logger:                m.Logger.With("component", "salesforce"),
 	})
 	if err := m.CRM.Open(ctx); err != nil {
 		return nil, fmt.Errorf("connect to salesforce: %w", err)
 	}
-	desc, err := m.CRM.Describe(ctx, cfg.Salesforce.Object)
+	obj := cfg.Salesforce.Object
+	desc, err := m.CRM.Describe(ctx, obj)
 	if err != nil {
-		return nil, fmt.Errorf("describe %s: %w", cfg.Salesforce.Object, err)
+		return nil, err
 	}
 	def := cfg.Definition()
 	for _, f := range desc.Fields {
@@ -173,13 +215,32 @@ func (m *Main) Connect(ctx context.Context, withStore bool) (_ []engine.Problem,
 	if m.Pack, err = mapping.Compile(def); err != nil {
 		return nil, err
 	}
+	if m.recordTypes, m.defaultRT, err = engine.ReadRecordTypes(ctx, m.CRM, obj, desc, def.StatusField); err != nil {
+		return nil, err
+	}
+	problems = engine.CheckSchema(m.Pack, desc)
+	return append(problems, engine.CheckRecordTypes(m.Pack, m.recordTypes)...), nil
+}
+
+// buildEngine builds the engine once, on the first successful dial; it
+// registers the engine's metrics.
+func (m *Main) buildEngine() {
+	if m.Engine != nil {
+		return
+	}
+	cfg := m.Config
+	scope := cfg.ScopeVersion()
+	if len(m.recordTypes) > 0 {
+		scope += "+record-types" // RecordTypeId joins the pulled fields
+	}
 	m.Engine = engine.New(m.Store, m.CRM, m.Pack, engine.Options{
 		Object: cfg.Salesforce.Object, Where: cfg.Salesforce.Where,
 		BatchSize: cfg.Sync.BatchSize, MaxAPIShare: cfg.Sync.MaxAPIShare,
 		Location: cfg.Sync.Location, Interval: cfg.Sync.Interval, FullResync: cfg.Sync.FullResync,
-		RulesVersion: cfg.RulesVersion(), ScopeVersion: cfg.ScopeVersion(),
+		RulesVersion: cfg.RulesVersion(), ScopeVersion: scope,
+		RecordTypes: m.recordTypes, DefaultRecordType: m.defaultRT,
+		RetryRejectedAfter: cfg.Sync.RetryRejectedAfter,
 	}, m.Logger, m.Registry)
-	return engine.CheckSchema(m.Pack, desc), nil
 }
 
 // Close closes what Open opened. It is safe to call more than once.

@@ -77,13 +77,13 @@ func runDemo(ctx context.Context, args []string, s stdio) error {
 	// The endpoint sees the demo clock, so the dashboard's days match the
 	// simulated ones. That clock jumps a day before each cycle, so /readyz
 	// reads "not ready" while a demo cycle runs.
-	web, err := m.serve(clk.Now)
+	web, err := m.serve(clk.Now, nil)
 	if err != nil && !flagSet(fs, "listen") {
 		// The default port is taken (another demo, or the daemon itself):
 		// the demo still runs, on a free port.
 		logger.Warn("dashboard address in use; using a free port", "listen", cfg.Server.Listen, "error", err)
 		cfg.Server.Listen = "127.0.0.1:0"
-		web, err = m.serve(clk.Now)
+		web, err = m.serve(clk.Now, nil)
 	}
 	if err != nil {
 		return err

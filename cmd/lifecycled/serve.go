@@ -8,8 +8,9 @@ import (
 )
 
 // serve starts the HTTP endpoint (health, metrics, dashboard) on the
-// config's server.listen. now is the clock readiness is judged by.
-func (m *Main) serve(now func() time.Time) (*server.Server, error) {
+// config's server.listen. now is the clock readiness is judged by; blocked,
+// when not nil, says why the daemon cannot work now.
+func (m *Main) serve(now func() time.Time, blocked func() string) (*server.Server, error) {
 	cfg := m.Config
 	srv := server.New(server.Options{
 		Listen:       cfg.Server.Listen,
@@ -21,6 +22,7 @@ func (m *Main) serve(now func() time.Time) (*server.Server, error) {
 		StatusValues: m.Pack.StatusValues(),
 		RevenueField: cfg.RevenueField(),
 		Logger:       m.Logger,
+		Blocked:      blocked,
 	})
 	if err := srv.Open(); err != nil {
 		return nil, err
