@@ -191,8 +191,8 @@ func TestReportCommand(t *testing.T) {
 			code int
 			want string
 		}{
-			{[]string{"--format", "xml"}, 2, `--format "xml"`},
-			{[]string{"--since", "yesterday"}, 1, `--since "yesterday": want YYYY-MM-DD`},
+			{[]string{"--format", "xml"}, 2, `invalid value "xml" for flag --format: want table, json or csv`},
+			{[]string{"--since", "yesterday"}, 2, `invalid value "yesterday" for flag --since: want YYYY-MM-DD`},
 			{[]string{"extra"}, 2, "Usage: lifecycled report"},
 		} {
 			res := runBinary(t, nil, nil, append([]string{"report", "--config", fx.config}, c.args...)...)
