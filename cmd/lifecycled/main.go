@@ -44,6 +44,7 @@ func commands() map[string]command {
 		"demo":        {"the daemon against the built-in Salesforce emulator", runDemo},
 		"emulate":     {"serve the Salesforce emulator standalone", runEmulate},
 		"eval":        {"evaluate the rules over accounts in JSON lines, offline", runEval},
+		"export":      {"write the org's accounts as JSON lines, the input of eval", runExport},
 		"report":      {"paying accounts per lifecycle status, and how they moved", runReport},
 		"history":     {"one account's status changes", runHistory},
 		"healthcheck": {"exit 0 when the daemon's /readyz says ready", runHealthcheck},
