@@ -23,6 +23,25 @@ type metrics struct {
 	lastSuccess prometheus.Gauge
 }
 
+// The label values every labelled family exports from the start, at 0, so
+// that rate() and absent-series alerts see a series before the first event.
+var (
+	cycleOutcomes = []string{OutcomeOK, OutcomePartial, OutcomeLimited, OutcomeAborted, OutcomeFailed}
+	writeOutcomes = []string{"written", "deferred", "rejected"}
+	// rejectionCodes are the codes lifecycled knows a write can be refused
+	// with: its own (CodeInvalidInput, CodeTooLong) and Salesforce's for a
+	// restricted picklist, a validation rule, a trigger, a duplicate rule
+	// and a value too long: values of the StatusCode enumeration in the
+	// org's WSDL, which write errors carry (SOAP API Developer Guide,
+	// "DuplicateError": "The full list of status codes is available in the
+	// WSDL file for your organization").
+	rejectionCodes = []string{CodeInvalidInput, CodeTooLong, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+		"FIELD_CUSTOM_VALIDATION_EXCEPTION", "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY", "DUPLICATES_DETECTED",
+		"STRING_TOO_LONG"}
+)
+
+// newMetrics builds the engine's collectors, every known label value
+// present at 0, and registers them on reg (when not nil).
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		cycles: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -60,6 +79,15 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "lifecycled_last_success_timestamp_seconds", Help: "Unix time of the last successful cycle's end.",
 		}),
 	}
+	for _, o := range cycleOutcomes {
+		m.cycles.WithLabelValues(o)
+	}
+	for _, o := range writeOutcomes {
+		m.writes.WithLabelValues(o)
+	}
+	for _, c := range rejectionCodes {
+		m.rejections.WithLabelValues(c)
+	}
 	if reg != nil {
 		reg.MustRegister(m.cycles, m.duration, m.pulled, m.writes, m.rejections, m.drift,
 			m.outbox, m.apiUsed, m.apiMax, m.accounts, m.lastSuccess)
@@ -88,6 +116,12 @@ func (e *Engine) observe(ctx context.Context, r store.Run, counts map[string]int
 	}
 	if counts != nil {
 		m.accounts.Reset()
+		// Every status of the pack has a series, 0 when no account has it.
+		for _, status := range e.pack.StatusValues() {
+			if status != "" {
+				m.accounts.WithLabelValues(status).Set(0)
+			}
+		}
 		for status, n := range counts {
 			if status != "" {
 				m.accounts.WithLabelValues(status).Set(float64(n))
