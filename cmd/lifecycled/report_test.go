@@ -277,6 +277,22 @@ func TestHistoryCommand(t *testing.T) {
 		}
 	})
 
+	t.Run("CSV", func(t *testing.T) {
+		res := runBinary(t, nil, nil, "history", fx.history, "--config", fx.config, "--format", "csv")
+		rows, err := csv.NewReader(strings.NewReader(res.stdout)).ReadAll()
+		if res.code != 0 || err != nil || len(rows) != len(want)+1 || strings.Join(rows[0], ",") != "account_id,kind,from,to,at,as_of" {
+			t.Fatalf("history csv = %d, %v\n%s%s", res.code, err, res.stdout, res.stderr)
+		}
+		for i, h := range want {
+			row := rows[i+1]
+			at, err := time.Parse(time.RFC3339, row[4])
+			if row[0] != fx.history || row[1] != h.Kind || row[2] != deref(h.From) || row[3] != deref(h.To) ||
+				err != nil || !at.Equal(h.At.Truncate(time.Second)) || row[5] != h.AsOf {
+				t.Errorf("row %d = %q, store has %+v", i+1, row, h)
+			}
+		}
+	})
+
 	t.Run("AccountWithoutChanges", func(t *testing.T) {
 		res := runBinary(t, nil, nil, "history", "--config", fx.config, "001F000000")
 		if res.code != 0 || !strings.Contains(res.stdout, "No status change recorded.") {
