@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/lifecycled/lifecycled/config"
 	"github.com/lifecycled/lifecycled/internal/store"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -87,6 +88,10 @@ func checkStandardMetrics(t *testing.T, fams map[string]*dto.MetricFamily) {
 		v.stdout != "lifecycled "+l["version"]+"\n" || l["goversion"] != runtime.Version() {
 		t.Errorf("lifecycled_build_info%v = %v; --version printed %q (exit %d); want 1, the same version and goversion %s",
 			l, got, v.stdout, v.code, runtime.Version())
+	}
+
+	if got, want := fams["lifecycled_api_budget_share"].GetMetric(), config.Default().Sync.MaxAPIShare; len(got) != 1 || got[0].GetGauge().GetValue() != want {
+		t.Errorf("lifecycled_api_budget_share = %v, want the demo config's sync.max_api_share %v", got, want)
 	}
 
 	for _, c := range []struct {

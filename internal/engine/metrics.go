@@ -19,6 +19,7 @@ type metrics struct {
 	outbox      prometheus.Gauge
 	apiUsed     prometheus.Gauge
 	apiMax      prometheus.Gauge
+	apiShare    prometheus.Gauge
 	accounts    *prometheus.GaugeVec
 	lastSuccess prometheus.Gauge
 }
@@ -72,6 +73,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		apiMax: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "lifecycled_api_limit", Help: "The org's daily API request limit (Sforce-Limit-Info).",
 		}),
+		apiShare: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "lifecycled_api_budget_share",
+			Help: "Share of the daily API limit past which a cycle stops writing (sync.max_api_share; 0: no cap), set from the first cycle.",
+		}),
 		accounts: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "lifecycled_accounts", Help: "Accounts per computed lifecycle status after the last cycle.",
 		}, []string{"status"}),
@@ -90,7 +95,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.cycles, m.duration, m.pulled, m.writes, m.rejections, m.drift,
-			m.outbox, m.apiUsed, m.apiMax, m.accounts, m.lastSuccess)
+			m.outbox, m.apiUsed, m.apiMax, m.apiShare, m.accounts, m.lastSuccess)
 	}
 	return m
 }
@@ -105,6 +110,7 @@ func (e *Engine) observe(ctx context.Context, r store.Run, counts map[string]int
 	used, max := e.crm.Usage()
 	m.apiUsed.Set(float64(used))
 	m.apiMax.Set(float64(max))
+	m.apiShare.Set(e.opts.MaxAPIShare)
 	if r.Outcome == OutcomeOK || r.Outcome == OutcomePartial {
 		m.lastSuccess.Set(float64(r.Ended.UnixMilli()) / 1000)
 	}
