@@ -1,9 +1,13 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -62,6 +66,35 @@ func TestPlanSyncStatusExplain(t *testing.T) {
 	if plan.Accounts != 600 || plan.Writes == 0 || len(plan.Sample) != 5 {
 		t.Fatalf("plan = %+v: want 600 accounts, some writes, 5 sampled changes", plan)
 	}
+	// CSV has the same figures; text is table's alias.
+	r = runBinary(t, nil, nil, "plan", "--format", "csv", "--sample", "5", "--config", cfgPath)
+	rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	if r.code != 0 || err != nil || strings.Join(rows[0], ",") != "section,key,count,field,old,new" {
+		t.Fatalf("plan --format csv: exit %d, %v\n%s%s", r.code, err, r.stdout, r.stderr)
+	}
+	changes := 0
+	for _, row := range rows[1:] {
+		switch row[0] {
+		case "summary":
+			if row[1] == "writes" && row[2] != fmt.Sprint(plan.Writes) {
+				t.Errorf("plan csv: writes %s, json %d", row[2], plan.Writes)
+			}
+		case "status":
+			if row[2] != fmt.Sprint(plan.Statuses[row[1]]) {
+				t.Errorf("plan csv: status %q %s, json %d", row[1], row[2], plan.Statuses[row[1]])
+			}
+		case "change":
+			changes++
+		}
+	}
+	if changes != 5 {
+		t.Errorf("plan csv: %d changes, want 5", changes)
+	}
+	table := runBinary(t, nil, nil, "plan", "--format", "table", "--config", cfgPath)
+	text := runBinary(t, nil, nil, "plan", "--format", "text", "--config", cfgPath)
+	if table.code != 0 || text.code != 0 || table.stdout != text.stdout || !strings.HasPrefix(table.stdout, "Plan as of") {
+		t.Errorf("plan --format table (exit %d) and text (exit %d) differ:\n%s\n%s", table.code, text.code, table.stdout, text.stdout)
+	}
 	today := time.Now().UTC()
 	wantCounts := map[string]int{}
 	for _, rec := range srv.Records("Account") {
@@ -89,6 +122,26 @@ func TestPlanSyncStatusExplain(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "full") || !strings.Contains(r.stdout, "Pending writes: 0") {
 		t.Fatalf("status: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	// The same through LIFECYCLED_CONFIG, as JSON and CSV.
+	env := []string{"LIFECYCLED_CONFIG=" + cfgPath}
+	r = runBinary(t, env, nil, "status", "--format", "json")
+	var ops struct {
+		Runs []struct {
+			Kind, Outcome string
+			Written       int
+		}
+		Pending int
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &ops); r.code != 0 || err != nil || len(ops.Runs) != 1 ||
+		ops.Runs[0].Kind != "full" || ops.Runs[0].Written != plan.Writes || ops.Pending != 0 {
+		t.Fatalf("status --format json: exit %d, %v, %+v\n%s%s", r.code, err, ops, r.stdout, r.stderr)
+	}
+	r = runBinary(t, env, nil, "status", "--format", "csv")
+	rows, err = csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	if r.code != 0 || err != nil || len(rows) < 3 || strings.Join(rows[0], ",") != "section,day,key,value" ||
+		rows[1][0] != "run" || !slices.ContainsFunc(rows, func(row []string) bool { return slices.Equal(row, []string{"pending", "", "", "0"}) }) {
+		t.Fatalf("status --format csv: exit %d, %v\n%s%s", r.code, err, r.stdout, r.stderr)
+	}
 
 	change := plan.Sample[0]
 	r = runBinary(t, nil, nil, "explain", change.AccountID, "--config", cfgPath)
@@ -103,6 +156,24 @@ func TestPlanSyncStatusExplain(t *testing.T) {
 		if !strings.Contains(r.stdout, f) && !strings.Contains(r.stdout, strings.ToLower(strings.TrimSuffix(f, "__c"))) {
 			t.Errorf("explain does not show the input %s:\n%s", f, r.stdout)
 		}
+	}
+	r = runBinary(t, nil, nil, "explain", change.AccountID, "--config", cfgPath, "--format", "json")
+	var ex struct {
+		ID     string `json:"id"`
+		Result struct {
+			Status *string `json:"status"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &ex); r.code != 0 || err != nil || ex.ID != change.AccountID {
+		t.Fatalf("explain --format json: exit %d, %v\n%s%s", r.code, err, r.stdout, r.stderr)
+	}
+	r = runBinary(t, nil, nil, "explain", change.AccountID, "--config", cfgPath, "--format", "csv")
+	rows, err = csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	if r.code != 0 || err != nil || strings.Join(rows[0], ",") != "section,name,detail,value,matched" ||
+		!slices.ContainsFunc(rows, func(row []string) bool {
+			return row[0] == "result" && row[1] == "status" && row[3] == deref(ex.Result.Status)
+		}) {
+		t.Fatalf("explain --format csv: exit %d, %v, want a result,status row with %q\n%s%s", r.code, err, deref(ex.Result.Status), r.stdout, r.stderr)
 	}
 	r = runBinary(t, nil, nil, "explain", "not-an-id", "--config", cfgPath)
 	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
@@ -192,4 +263,50 @@ func TestSecondDaemonRefused(t *testing.T) {
 	}
 	d.stop(t, syscall.SIGTERM)
 
+}
+
+// TestFlagGrammar: one grammar for every command. Help shows every flag as
+// --flag; a bad --format, --as-of or --since value is a usage error (exit
+// 2, the problem on one line naming --flag, then the usage); --version is
+// `version`.
+func TestFlagGrammar(t *testing.T) {
+	for name := range commands() {
+		r := runBinary(t, nil, nil, name, "--help")
+		help := r.stderr + r.stdout
+		if single := regexp.MustCompile(`(?m)^\s+-[a-z]`).FindString(help); single != "" {
+			t.Errorf("%s --help shows a flag with one dash (%q):\n%s", name, single, help)
+		}
+		if !strings.Contains(help, "Usage: lifecycled "+name) || (name != "version" && !strings.Contains(help, "  --")) {
+			t.Errorf("%s --help lacks its usage line or --flags:\n%s", name, help)
+		}
+	}
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"plan", "--format", "xml"}, `invalid value "xml" for flag --format: want table, json or csv`},
+		{[]string{"status", "--format", "text"}, `invalid value "text" for flag --format: want table, json or csv`},
+		{[]string{"report", "--format", "yaml"}, `invalid value "yaml" for flag --format: want table, json or csv`},
+		{[]string{"history", "--format", "xml", "001A"}, `invalid value "xml" for flag --format`},
+		{[]string{"explain", "--format", "xml", "001A"}, `invalid value "xml" for flag --format`},
+		{[]string{"plan", "--as-of", "30/06/2024"}, `invalid value "30/06/2024" for flag --as-of: want YYYY-MM-DD`},
+		{[]string{"explain", "001A", "--as-of", "tomorrow"}, `invalid value "tomorrow" for flag --as-of`},
+		{[]string{"plan", "--sample", "many"}, `invalid value "many" for flag --sample`},
+		{[]string{"status", "--log-level", "loud"}, `invalid value "loud" for flag --log-level: want debug, info, warn or error`},
+		{[]string{"export", "--no-such-flag"}, `flag provided but not defined: --no-such-flag`},
+		{[]string{"plan", "extra"}, `unexpected argument "extra"`},
+	} {
+		r := runBinary(t, nil, nil, c.args...)
+		first, _, _ := strings.Cut(r.stderr, "\n")
+		if r.code != 2 || first != "lifecycled "+c.args[0]+": "+c.want && !strings.HasPrefix(first, "lifecycled "+c.args[0]+": "+c.want) ||
+			!strings.Contains(r.stderr, "Usage: lifecycled "+c.args[0]) {
+			t.Errorf("%v: exit %d, stderr %q; want 2, a first line with %q and the usage", c.args, r.code, r.stderr, c.want)
+		}
+	}
+
+	v, long := runBinary(t, nil, nil, "version"), runBinary(t, nil, nil, "--version")
+	if v.code != 0 || long.code != 0 || v.stdout != long.stdout || !strings.HasPrefix(v.stdout, "lifecycled ") {
+		t.Errorf("version (exit %d) %q and --version (exit %d) %q differ", v.code, v.stdout, long.code, long.stdout)
+	}
 }

@@ -26,7 +26,8 @@ const (
 // runDemo is `lifecycled demo`: the emulator in-process with generated
 // accounts, the daemon against it with the default config, and the status
 // counts after every cycle. Between cycles it edits a few accounts as
-// Salesforce users would, so each cycle has something to do.
+// Salesforce users would, so each cycle has something to do. Without
+// --state its state lives in a temporary directory removed on exit.
 func runDemo(ctx context.Context, args []string, s stdio) error {
 	fs := newFlagSet("demo", "demo [--accounts N] [--cycles N] [--interval D] [--state FILE] [--listen ADDR]", s)
 	var lf logFlags
@@ -35,7 +36,7 @@ func runDemo(ctx context.Context, args []string, s stdio) error {
 	seed := fs.Int64("seed", 1, "seed for the generated accounts")
 	cycles := fs.Int("cycles", 0, "exit after this many cycles (0: run until interrupted)")
 	interval := fs.Duration("interval", 10*time.Second, "time between cycles")
-	statePath := fs.String("state", "", "state file (default: a new file in a temporary directory)")
+	statePath := fs.String("state", "", "state file, kept after the demo (default: a new file in a temporary directory, removed on exit)")
 	listen := fs.String("listen", "127.0.0.1:9090", "address of the dashboard, metrics and health endpoints")
 	daysPerCycle := fs.Int("days-per-cycle", 1, "simulated days between cycles, so accounts move through their lifecycle (0: real time)")
 	if err := parseFlags(fs, args); err != nil {
@@ -57,12 +58,21 @@ func runDemo(ctx context.Context, args []string, s stdio) error {
 	defer srv.Close()
 	logger.Info("salesforce emulator started", "url", srv.URL(), "accounts", *accounts)
 
+	stateNote := ""
 	if *statePath == "" {
+		// A state file of the demo's own goes when the demo does; the
+		// deferred removal runs after the Main below is closed.
 		dir, err := os.MkdirTemp("", "lifecycled-demo-")
 		if err != nil {
 			return err
 		}
+		defer func() {
+			if err := os.RemoveAll(dir); err != nil {
+				logger.Warn("remove the demo's state", "dir", dir, "error", err)
+			}
+		}()
 		*statePath = filepath.Join(dir, "lifecycled.db")
+		stateNote = " (removed on exit; --state FILE keeps it)"
 	} else if err := os.MkdirAll(filepath.Dir(*statePath), 0o700); err != nil {
 		return fmt.Errorf("--state: %w", err)
 	}
@@ -89,7 +99,7 @@ func runDemo(ctx context.Context, args []string, s stdio) error {
 		return err
 	}
 	defer closeServer(web)
-	fmt.Fprintf(s.out, "lifecycled demo: %d accounts in the emulator at %s; state in %s\n", *accounts, srv.URL(), *statePath)
+	fmt.Fprintf(s.out, "lifecycled demo: %d accounts in the emulator at %s; state in %s%s\n", *accounts, srv.URL(), *statePath, stateNote)
 	fmt.Fprintf(s.out, "dashboard: http://%s/\n", web.Addr())
 
 	rng := rand.New(rand.NewPCG(uint64(*seed), 2))

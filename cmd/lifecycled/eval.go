@@ -36,17 +36,21 @@ func runEval(ctx context.Context, args []string, s stdio) error {
 		"\"attributes\" ignored), from FILE or standard input, and prints for each, in input order:\n"+
 		`  {"Id":...,"managed_tags":[...],"tags":"new value"|null,"status":"new value"|null,`+"\n"+
 		`   "tags_changed":bool,"status_changed":bool,"rejected":"reason"|null}`+"\n"+
-		"Without --config it uses the built-in default config and rule pack (config/defaultpack.yaml);\n"+
-		"LIFECYCLED_CONFIG is not read. Credentials are not needed: eval never contacts Salesforce.", s)
-	configPath := fs.String("config", "", "config file whose fields and rules to use (default: the built-in default config)")
-	asOf := fs.String("as-of", "", "evaluate as of this date (default: today in the config's sync.timezone)")
+		"Without --config (or LIFECYCLED_CONFIG) it uses the built-in default config and rule pack\n"+
+		"(config/defaultpack.yaml). Credentials are not needed: eval never contacts Salesforce.", s)
+	configPath := fs.String("config", os.Getenv("LIFECYCLED_CONFIG"),
+		"config file whose fields and rules to use (env LIFECYCLED_CONFIG; default: the built-in default config)")
+	var asOf string
+	dateVar(fs, &asOf, "as-of", "evaluate as of this date (default: today in the config's sync.timezone)")
 	maxLen := fs.Int("tags-max-len", 0, "reject a changed tags value longer than this many characters (0: no limit)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 1 || *maxLen < 0 {
-		fs.Usage()
-		return errUsage
+	switch {
+	case fs.NArg() > 1:
+		return usageError(fs, "want at most one FILE, got %d arguments", fs.NArg())
+	case *maxLen < 0:
+		return usageError(fs, "invalid value %d for flag --tags-max-len: want 0 or more", *maxLen)
 	}
 	cfg := config.Default()
 	if *configPath != "" {
@@ -64,7 +68,7 @@ func runEval(ctx context.Context, args []string, s stdio) error {
 	if err != nil {
 		return err
 	}
-	date, err := asOfFlag(*asOf, cfg)
+	date, err := asOfFlag(asOf, cfg)
 	if err != nil {
 		return err
 	}

@@ -178,13 +178,6 @@ func showPtr(s *string) string {
 	return fmt.Sprintf("%q", *s)
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 // TestEvalBadLines: bad lines are reported with their numbers on stderr,
 // the others are evaluated in order, and the exit status is 1.
 func TestEvalBadLines(t *testing.T) {
@@ -226,8 +219,9 @@ func TestEvalBadLines(t *testing.T) {
 	}
 }
 
-// TestEvalConfig: eval uses the config's mapping and rules, needs no
-// credentials, and reports config errors with file and line.
+// TestEvalConfig: eval uses the config's mapping and rules (from --config or
+// LIFECYCLED_CONFIG), needs no credentials, and reports config errors with
+// file and line.
 func TestEvalConfig(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "lifecycled.yaml")
@@ -262,6 +256,11 @@ status:
 	if res.stdout != want {
 		t.Errorf("stdout:\n%s\nwant:\n%s", res.stdout, want)
 	}
+	// LIFECYCLED_CONFIG names the config as --config does.
+	res = runBinary(t, []string{"LIFECYCLED_CONFIG=" + cfg}, []byte(stdin), "eval", "--as-of", "2024-01-01")
+	if res.code != 0 || res.stdout != want {
+		t.Errorf("with LIFECYCLED_CONFIG: exit %d, stdout:\n%s\nwant:\n%s\n%s", res.code, res.stdout, want, res.stderr)
+	}
 
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("tags:\n  smart_lists:\n    - tag: A\n      when: 'nps > 1'\n"), 0o600)
@@ -281,11 +280,12 @@ func TestEvalTagsMaxLenAndUsage(t *testing.T) {
 	}
 
 	res = runBinary(t, nil, nil, "eval", "--help")
-	if res.code != 0 || !strings.Contains(res.stderr, "Without --config it uses the built-in default config") {
+	if res.code != 0 || !strings.Contains(res.stderr, "Without --config (or LIFECYCLED_CONFIG) it uses the built-in default config") {
 		t.Errorf("help: exit %d\n%s", res.code, res.stderr)
 	}
 	res = runBinary(t, nil, []byte("{}\n"), "eval", "--as-of", "30/06/2024")
-	if res.code != 1 || !strings.Contains(res.stderr, "--as-of") {
+	if res.code != 2 || !strings.Contains(res.stderr, `invalid value "30/06/2024" for flag --as-of: want YYYY-MM-DD`) ||
+		!strings.Contains(res.stderr, "Usage: lifecycled eval") {
 		t.Errorf("bad --as-of: exit %d, %s", res.code, res.stderr)
 	}
 	res = runBinary(t, nil, nil, "eval", "a.jsonl", "b.jsonl")

@@ -2,23 +2,29 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/lifecycled/lifecycled/mapping"
 )
 
 // runExplain is `lifecycled explain ACCOUNT_ID`: why an account has its tags
 // and status.
 func runExplain(ctx context.Context, args []string, s stdio) error {
-	fs := newFlagSet("explain", "explain [--config FILE] [--as-of YYYY-MM-DD] ACCOUNT_ID", s)
+	fs := newFlagSet("explain", "explain [--config FILE] [--as-of YYYY-MM-DD] [--format table|json|csv] ACCOUNT_ID", s)
 	var c common
 	c.register(fs)
-	asOf := fs.String("as-of", "", "explain as of this date (default: today in sync.timezone)")
+	var asOf, format string
+	dateVar(fs, &asOf, "as-of", "explain as of this date (default: today in sync.timezone)")
+	choiceVar(fs, &format, "format", "table", "output format", tableFormats, nil)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
+		return usageError(fs, "want one ACCOUNT_ID, got %d arguments", fs.NArg())
 	}
 	m, err := c.connect(ctx, s, false)
 	if m != nil {
@@ -27,7 +33,7 @@ func runExplain(ctx context.Context, args []string, s stdio) error {
 	if err != nil {
 		return err
 	}
-	date, err := asOfFlag(*asOf, m.Config)
+	date, err := asOfFlag(asOf, m.Config)
 	if err != nil {
 		return err
 	}
@@ -35,11 +41,63 @@ func runExplain(ctx context.Context, args []string, s stdio) error {
 	if err != nil {
 		return err
 	}
-	if st, ok := any(ex).(fmt.Stringer); ok {
-		_, err = fmt.Fprint(s.out, st.String())
-		return err
+	switch format {
+	case "json":
+		enc := json.NewEncoder(s.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ex)
+	case "csv":
+		return writeExplainCSV(s.out, ex)
 	}
-	enc := json.NewEncoder(s.out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(ex)
+	_, err = fmt.Fprint(s.out, ex.String())
+	return err
+}
+
+// explainCSVHeader is the first line of `explain --format csv`. Rows by
+// section: input (name, detail the API name, value), derived (name, detail
+// the expression, value), smart_list (name the tag, detail its condition,
+// matched), status_rule (name its 1-based number, detail its condition,
+// value its status, matched: whether it fired), otherwise (value the status
+// when no rule fired), result (name tags or status, detail the current
+// value, value the computed one, matched: whether a write is needed) and
+// rejected (value the reason). A null value is empty.
+var explainCSVHeader = []string{"section", "name", "detail", "value", "matched"}
+
+func writeExplainCSV(w io.Writer, ex mapping.Explanation) error {
+	cw := csv.NewWriter(w)
+	row := func(cells ...string) { _ = cw.Write(cells) }
+	b := strconv.FormatBool
+	row(explainCSVHeader...)
+	for _, v := range ex.Inputs {
+		row("input", v.Name, v.APIName, csvValue(v.Value), "")
+	}
+	for _, v := range ex.Derived {
+		row("derived", v.Name, v.Expr, csvValue(v.Value), "")
+	}
+	for _, l := range ex.SmartLists {
+		row("smart_list", l.Tag, l.When, "", b(l.Matched))
+	}
+	for i, r := range ex.StatusRules {
+		row("status_rule", strconv.Itoa(i+1), r.When, r.Value, b(r.Matched))
+	}
+	if ex.StatusRule == 0 {
+		row("otherwise", "", "", deref(ex.Result.Status), "")
+	}
+	r := ex.Result
+	row("result", "tags", deref(ex.CurrentTags), deref(r.Tags), b(r.TagsChanged))
+	row("result", "status", deref(ex.CurrentStatus), deref(r.Status), b(r.StatusChanged))
+	if r.Rejected != "" {
+		row("rejected", "", "", r.Rejected, "")
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvValue renders an input or derived value: nil empty, others as fmt
+// prints them (a date as YYYY-MM-DD).
+func csvValue(v any) string {
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprint(v)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,20 +16,17 @@ import (
 // runHistory is `lifecycled history ACCOUNT_ID`: one account's status
 // changes, oldest first, read from the state file without the daemon's lock.
 func runHistory(ctx context.Context, args []string, s stdio) error {
-	fs := newFlagSet("history", "history [--config FILE] [--format table|json] ACCOUNT_ID", s)
+	fs := newFlagSet("history", "history [--config FILE] [--format table|json|csv] ACCOUNT_ID", s)
 	c := common{offline: true}
 	c.register(fs)
-	format := fs.String("format", "table", "output format: table or json (json adds the inputs of each change)")
+	var format string
+	choiceVar(fs, &format, "format", "table", "output format (json adds the inputs of each change)", tableFormats, nil)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	ids := fs.Args()
-	if len(ids) != 1 || (*format != "table" && *format != "json") {
-		if len(ids) == 1 {
-			fmt.Fprintf(s.err, "--format %q: want table or json\n", *format)
-		}
-		fs.Usage()
-		return errUsage
+	if len(ids) != 1 {
+		return usageError(fs, "want one ACCOUNT_ID, got %d arguments", len(ids))
 	}
 	id := ids[0]
 	_, db, err := c.openState(s)
@@ -51,8 +49,11 @@ func runHistory(ctx context.Context, args []string, s stdio) error {
 	case err != nil:
 		return err
 	}
-	if *format == "json" {
+	switch format {
+	case "json":
 		return writeHistoryJSON(s.out, id, entries)
+	case "csv":
+		return writeHistoryCSV(s.out, id, entries)
 	}
 	return writeHistory(s.out, id, known, acct, entries)
 }
@@ -102,6 +103,20 @@ func writeHistoryJSON(w io.Writer, id string, entries []store.HistoryEntry) erro
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// historyCSVHeader is the first line of `history --format csv`: one line a
+// change, oldest first; from and to empty for no status, at in RFC 3339.
+var historyCSVHeader = []string{"account_id", "kind", "from", "to", "at", "as_of"}
+
+func writeHistoryCSV(w io.Writer, id string, entries []store.HistoryEntry) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write(historyCSVHeader)
+	for _, h := range entries {
+		_ = cw.Write([]string{id, h.Kind, deref(h.From), deref(h.To), h.At.UTC().Format(time.RFC3339), h.AsOf})
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 // historyValue renders a status value; nil and "" are "(none)".

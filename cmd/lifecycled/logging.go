@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -20,13 +21,17 @@ type logFlags struct {
 	level  string // debug, info, warn, error
 }
 
-func (lf *logFlags) register(fs interface {
-	StringVar(p *string, name, value, usage string)
-}) {
-	lf.format = envOr("LIFECYCLED_LOG_FORMAT", "auto")
-	lf.level = envOr("LIFECYCLED_LOG_LEVEL", "info")
-	fs.StringVar(&lf.format, "log-format", lf.format, "log format: auto (text on a terminal, else JSON), text or json (env LIFECYCLED_LOG_FORMAT)")
-	fs.StringVar(&lf.level, "log-level", lf.level, "log level: debug, info, warn or error (env LIFECYCLED_LOG_LEVEL)")
+// register defines --log-format and --log-level on fs, their defaults
+// from the environment. A value given on the command line is checked when
+// parsed (a usage error); one from the environment when the logger is built.
+func (lf *logFlags) register(fs *flag.FlagSet) {
+	choiceVar(fs, &lf.format, "log-format", envOr("LIFECYCLED_LOG_FORMAT", "auto"),
+		"log format: auto (text on a terminal, else JSON), text or json (env LIFECYCLED_LOG_FORMAT)",
+		[]string{"auto", "text", "json"}, nil)
+	choiceVar(fs, &lf.level, "log-level", envOr("LIFECYCLED_LOG_LEVEL", "info"),
+		"log level (env LIFECYCLED_LOG_LEVEL)",
+		[]string{"debug", "info", "warn", "error"},
+		map[string]string{"DEBUG": "debug", "INFO": "info", "WARN": "warn", "ERROR": "error"})
 }
 
 func envOr(key, def string) string {

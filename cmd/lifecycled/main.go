@@ -11,9 +11,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // command is one subcommand: its one-line summary and the function that runs
@@ -42,6 +44,7 @@ func commands() map[string]command {
 		"demo":        {"the daemon against the built-in Salesforce emulator", runDemo},
 		"emulate":     {"serve the Salesforce emulator standalone", runEmulate},
 		"eval":        {"evaluate the rules over accounts in JSON lines, offline", runEval},
+		"export":      {"write the org's accounts as JSON lines, the input of eval", runExport},
 		"report":      {"paying accounts per lifecycle status, and how they moved", runReport},
 		"history":     {"one account's status changes", runHistory},
 		"healthcheck": {"exit 0 when the daemon's /readyz says ready", runHealthcheck},
@@ -84,6 +87,9 @@ func Run(ctx context.Context, args []string, s stdio) int {
 		}
 		return 0
 	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
+	}
 	c, ok := cmds[args[0]]
 	if !ok {
 		fmt.Fprintf(s.err, "lifecycled: unknown command %q (run 'lifecycled help')\n", args[0])
@@ -115,28 +121,152 @@ func usage(w io.Writer, cmds map[string]command) {
 }
 
 // newFlagSet returns a flag set that reports errors to s.err and returns them
-// instead of exiting, so commands stay testable.
+// instead of exiting, so commands stay testable. Its usage message shows the
+// synopsis and every flag spelt --flag, as the synopses do.
 func newFlagSet(name, synopsis string, s stdio) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(s.err)
 	fs.Usage = func() {
-		fmt.Fprintf(s.err, "Usage: lifecycled %s\n\nFlags:\n", synopsis)
-		fs.PrintDefaults()
+		fmt.Fprintf(fs.Output(), "Usage: lifecycled %s\n\nFlags:\n", synopsis)
+		printDefaults(fs)
 	}
 	return fs
 }
 
-// parseFlags parses args, mapping flag errors to errUsage (already printed).
+// printDefaults writes fs's flags as flag.PrintDefaults does, but with two
+// dashes: "  --name TYPE" and the usage on the next line, with the default
+// when it is not the zero value.
+func printDefaults(fs *flag.FlagSet) {
+	w := fs.Output()
+	fs.VisitAll(func(f *flag.Flag) {
+		typ, usage := flag.UnquoteUsage(f)
+		switch v := f.Value.(type) {
+		case *choice:
+			typ = strings.Join(v.allowed, "|")
+		case dateFlag:
+			typ = "YYYY-MM-DD"
+		}
+		line := "  --" + f.Name
+		if typ != "" {
+			line += " " + typ
+		}
+		fmt.Fprintln(w, line)
+		switch f.DefValue {
+		case "", "0", "false":
+		default:
+			if _, ok := f.Value.(interface{ IsBoolFlag() bool }); ok {
+				break
+			}
+			if typ == "string" {
+				usage += fmt.Sprintf(" (default %q)", f.DefValue)
+			} else {
+				usage += " (default " + f.DefValue + ")"
+			}
+		}
+		fmt.Fprintf(w, "    \t%s\n", strings.ReplaceAll(usage, "\n", "\n    \t"))
+	})
+}
+
+// parseFlags parses args, mapping flag errors to errUsage. A bad flag (an
+// unknown one, or a value its flag refuses) is reported on one line, with
+// the flag spelt --flag, followed by the usage message.
 //
 // Flags may come after the positional arguments (`explain ID --as-of D`):
 // they are moved in front before parsing. "--" ends the flags as usual.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(flagsFirst(fs, args))
+	fs.SetOutput(out)
+	fs.Usage = usage
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+		return err
 	}
+	return usageError(fs, "%s", dashes(err.Error()))
+}
+
+// usageError prints a one-line problem with the command line, then the
+// command's usage, and returns errUsage (exit 2).
+func usageError(fs *flag.FlagSet, format string, args ...any) error {
+	fmt.Fprintf(fs.Output(), "lifecycled %s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
+	fs.Usage()
+	return errUsage
+}
+
+// dashes rewrites the flag package's "-name" in its error messages as
+// "--name", the spelling the usage lines use.
+func dashes(msg string) string {
+	msg = strings.Replace(msg, "not defined: -", "not defined: --", 1)
+	msg = strings.Replace(msg, "for flag -", "for flag --", 1)
+	return strings.Replace(msg, "needs an argument: -", "needs an argument: --", 1)
+}
+
+// choice is a string flag whose value must be one of a fixed set; aliases
+// map other accepted spellings to a value of the set.
+type choice struct {
+	target  *string
+	allowed []string
+	aliases map[string]string
+}
+
+// choiceVar defines a flag that accepts one of allowed (or an alias of one)
+// and stores the chosen value in p, value until the flag is given.
+func choiceVar(fs *flag.FlagSet, p *string, name, value, usage string, allowed []string, aliases map[string]string) {
+	*p = value
+	fs.Var(&choice{target: p, allowed: allowed, aliases: aliases}, name, usage)
+}
+
+func (c *choice) String() string {
+	if c == nil || c.target == nil {
+		return ""
+	}
+	return *c.target
+}
+
+func (c *choice) Set(v string) error {
+	if a, ok := c.aliases[v]; ok {
+		v = a
+	}
+	if !slices.Contains(c.allowed, v) {
+		return fmt.Errorf("want %s", orList(c.allowed))
+	}
+	*c.target = v
+	return nil
+}
+
+// orList renders ["a" "b" "c"] as "a, b or c".
+func orList(xs []string) string {
+	if len(xs) < 2 {
+		return strings.Join(xs, "")
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " or " + xs[len(xs)-1]
+}
+
+// dateFlag is a string flag holding "" or a YYYY-MM-DD date.
+type dateFlag struct{ p *string }
+
+// dateVar defines a flag that accepts only a YYYY-MM-DD date.
+func dateVar(fs *flag.FlagSet, p *string, name, usage string) {
+	fs.Var(dateFlag{p}, name, usage)
+}
+
+func (d dateFlag) String() string {
+	if d.p == nil {
+		return ""
+	}
+	return *d.p
+}
+
+func (d dateFlag) Set(v string) error {
+	if _, err := time.Parse(time.DateOnly, v); err != nil {
+		return errors.New("want YYYY-MM-DD")
+	}
+	*d.p = v
 	return nil
 }
 

@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 
+	"github.com/lifecycled/lifecycled/config"
 	"github.com/lifecycled/lifecycled/internal/store"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 )
@@ -32,7 +35,88 @@ func TestDemoMetrics(t *testing.T) {
 		}
 		t.Logf("scrape %d: %d differences (a cycle ran meanwhile?), again; first: %s", attempt, len(problems), problems[0])
 	}
+	checkStandardMetrics(t, scrape(t, d.base))
 	d.stop(t, syscall.SIGTERM)
+}
+
+// scrape parses base's /metrics with the Prometheus text parser.
+func scrape(t *testing.T, base string) map[string]*dto.MetricFamily {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatalf("GET /metrics: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /metrics: %s", resp.Status)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("parse /metrics: %v", err)
+	}
+	return fams
+}
+
+// checkStandardMetrics asserts what a Prometheus user expects of the
+// scrape: the Go and process collectors, lifecycled_build_info of 1 with the
+// version `lifecycled --version` prints, and every label value of the
+// labelled lifecycled families present (at 0 until something happened).
+func checkStandardMetrics(t *testing.T, fams map[string]*dto.MetricFamily) {
+	t.Helper()
+	for _, name := range []string{"go_goroutines", "go_memstats_alloc_bytes", "go_gc_duration_seconds",
+		"process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds"} {
+		if _, ok := fams[name]; !ok {
+			t.Errorf("/metrics lacks %s", name)
+		}
+	}
+
+	labels := func(m *dto.Metric) map[string]string {
+		out := map[string]string{}
+		for _, l := range m.GetLabel() {
+			out[l.GetName()] = l.GetValue()
+		}
+		return out
+	}
+	v := runBinary(t, nil, nil, "--version")
+	build := fams["lifecycled_build_info"].GetMetric()
+	if len(build) != 1 {
+		t.Fatalf("lifecycled_build_info has %d series, want 1", len(build))
+	}
+	l := labels(build[0])
+	if got := build[0].GetGauge().GetValue(); got != 1 || v.code != 0 ||
+		v.stdout != "lifecycled "+l["version"]+"\n" || l["goversion"] != runtime.Version() {
+		t.Errorf("lifecycled_build_info%v = %v; --version printed %q (exit %d); want 1, the same version and goversion %s",
+			l, got, v.stdout, v.code, runtime.Version())
+	}
+
+	if got, want := fams["lifecycled_api_budget_share"].GetMetric(), config.Default().Sync.MaxAPIShare; len(got) != 1 || got[0].GetGauge().GetValue() != want {
+		t.Errorf("lifecycled_api_budget_share = %v, want the demo config's sync.max_api_share %v", got, want)
+	}
+
+	for _, c := range []struct {
+		family, label string
+		values        []string
+	}{
+		{"lifecycled_cycles_total", "outcome", []string{"ok", "partial", "limited", "aborted", "failed"}},
+		{"lifecycled_writes_total", "outcome", []string{"written", "deferred", "rejected"}},
+		{"lifecycled_rejections_total", "code", []string{"INVALID_INPUT", "TAGS_TOO_LONG",
+			"INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+			"CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY", "DUPLICATES_DETECTED", "STRING_TOO_LONG"}},
+	} {
+		seen := map[string]bool{}
+		for _, m := range fams[c.family].GetMetric() {
+			if m.GetCounter() == nil || m.GetCounter().GetValue() < 0 {
+				t.Errorf("%s%v is not a counter", c.family, labels(m))
+			}
+			seen[labels(m)[c.label]] = true
+		}
+		for _, want := range c.values {
+			if !seen[want] {
+				t.Errorf("/metrics lacks %s{%s=%q}", c.family, c.label, want)
+			}
+		}
+	}
 }
 
 func compareMetrics(t *testing.T, d *runningDemo) []string {

@@ -2,29 +2,37 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"text/tabwriter"
 
 	"github.com/lifecycled/lifecycled/internal/engine"
 )
 
+// Formats of the commands whose output is tabular (plan, status, report,
+// history, explain): "table" for people, "json" and "csv" for programs.
+var tableFormats = []string{"table", "json", "csv"}
+
 // runPlan is `lifecycled plan`: a dry run that reads Salesforce and writes
 // nothing anywhere.
 func runPlan(ctx context.Context, args []string, s stdio) error {
-	fs := newFlagSet("plan", "plan [--config FILE] [--as-of YYYY-MM-DD] [--sample N] [--format text|json]", s)
+	fs := newFlagSet("plan", "plan [--config FILE] [--as-of YYYY-MM-DD] [--sample N] [--format table|json|csv]", s)
 	var c common
 	c.register(fs)
-	asOf := fs.String("as-of", "", "compute as of this date (default: today in sync.timezone)")
+	var asOf, format string
+	dateVar(fs, &asOf, "as-of", "compute as of this date (default: today in sync.timezone)")
 	sample := fs.Int("sample", 20, "how many changes to list")
-	format := fs.String("format", "text", "output format: text or json")
+	choiceVar(fs, &format, "format", "table", "output format (text: an alias of table)", tableFormats,
+		map[string]string{"text": "table"})
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *format != "text" && *format != "json" {
-		return fmt.Errorf("--format %q: want text or json", *format)
+	if fs.NArg() > 0 {
+		return usageError(fs, "unexpected argument %q", fs.Arg(0))
 	}
 	m, err := c.connect(ctx, s, false)
 	if m != nil {
@@ -33,7 +41,7 @@ func runPlan(ctx context.Context, args []string, s stdio) error {
 	if err != nil {
 		return err
 	}
-	date, err := asOfFlag(*asOf, m.Config)
+	date, err := asOfFlag(asOf, m.Config)
 	if err != nil {
 		return err
 	}
@@ -41,12 +49,51 @@ func runPlan(ctx context.Context, args []string, s stdio) error {
 	if err != nil {
 		return err
 	}
-	if *format == "json" {
+	switch format {
+	case "json":
 		enc := json.NewEncoder(s.out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(p)
+	case "csv":
+		return writePlanCSV(s.out, p)
 	}
 	return printPlan(s.out, p)
+}
+
+// planCSVHeader is the first line of `plan --format csv`. Count rows
+// (section summary, status or tag) carry key and count; change rows carry
+// the account's Id as key, and field, old and new (null as empty).
+var planCSVHeader = []string{"section", "key", "count", "field", "old", "new"}
+
+func writePlanCSV(w io.Writer, p engine.PlanResult) error {
+	cw := csv.NewWriter(w)
+	n := strconv.Itoa
+	_ = cw.Write(planCSVHeader)
+	for _, kv := range []struct {
+		k string
+		v int
+	}{{"accounts", p.Accounts}, {"writes", p.Writes}, {"fields", p.Fields}, {"rejected", p.Rejected}, {"invalid", p.Invalid}} {
+		_ = cw.Write([]string{"summary", kv.k, n(kv.v), "", "", ""})
+	}
+	for _, k := range sortedKeys(p.Statuses) {
+		_ = cw.Write([]string{"status", k, n(p.Statuses[k]), "", "", ""})
+	}
+	for _, k := range sortedKeys(p.Tags) {
+		_ = cw.Write([]string{"tag", k, n(p.Tags[k]), "", "", ""})
+	}
+	for _, c := range p.Sample {
+		_ = cw.Write([]string{"change", c.AccountID, "", c.Field, deref(c.Old), deref(c.New)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// deref returns *s, or "" for nil.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func printPlan(w io.Writer, p engine.PlanResult) error {

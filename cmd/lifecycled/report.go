@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"slices"
 	"time"
 
 	"github.com/lifecycled/lifecycled/internal/report"
@@ -13,27 +11,19 @@ import (
 // runReport is `lifecycled report`: the dashboard's figures on the command
 // line, read from the state file without taking the daemon's lock.
 func runReport(ctx context.Context, args []string, s stdio) error {
-	fs := newFlagSet("report", "report [--config FILE] [--format table|csv|json] [--since YYYY-MM-DD]", s)
+	fs := newFlagSet("report", "report [--config FILE] [--format table|json|csv] [--since YYYY-MM-DD]", s)
 	c := common{offline: true}
 	c.register(fs)
-	format := fs.String("format", "table", "output format: table, csv or json")
-	since := fs.String("since", "", "first day of the history, runs and rejections (default: 90 days up to today)")
+	var format, since string
+	choiceVar(fs, &format, "format", "table", "output format", tableFormats, nil)
+	dateVar(fs, &since, "since", "first day of the history, runs and rejections (default: 90 days up to today)")
 	runs := fs.Int("runs", report.DefaultRuns, "how many recent runs to list (-1: all)")
 	limit := fs.Int("limit", report.DefaultLimit, "how many rejections and pending writes to list (-1: all)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 || !slices.Contains(report.Formats, *format) {
-		if fs.NArg() == 0 {
-			fmt.Fprintf(s.err, "--format %q: want table, csv or json\n", *format)
-		}
-		fs.Usage()
-		return errUsage
-	}
-	if *since != "" {
-		if _, err := time.Parse(time.DateOnly, *since); err != nil {
-			return fmt.Errorf("--since %q: want YYYY-MM-DD", *since)
-		}
+	if fs.NArg() > 0 {
+		return usageError(fs, "unexpected argument %q", fs.Arg(0))
 	}
 	cfg, db, err := c.openState(s)
 	if err != nil {
@@ -45,12 +35,12 @@ func runReport(ctx context.Context, args []string, s stdio) error {
 		return err
 	}
 	f, err := report.Build(ctx, db, report.Options{
-		Now: time.Now(), Location: cfg.Sync.Location, Since: *since,
+		Now: time.Now(), Location: cfg.Sync.Location, Since: since,
 		StatusValues: pack.StatusValues(), RevenueField: cfg.RevenueField(),
 		Runs: *runs, Limit: *limit,
 	})
 	if err != nil {
 		return err
 	}
-	return report.Write(s.out, f, *format)
+	return report.Write(s.out, f, format)
 }

@@ -191,8 +191,8 @@ func TestReportCommand(t *testing.T) {
 			code int
 			want string
 		}{
-			{[]string{"--format", "xml"}, 2, `--format "xml"`},
-			{[]string{"--since", "yesterday"}, 1, `--since "yesterday": want YYYY-MM-DD`},
+			{[]string{"--format", "xml"}, 2, `invalid value "xml" for flag --format: want table, json or csv`},
+			{[]string{"--since", "yesterday"}, 2, `invalid value "yesterday" for flag --since: want YYYY-MM-DD`},
 			{[]string{"extra"}, 2, "Usage: lifecycled report"},
 		} {
 			res := runBinary(t, nil, nil, append([]string{"report", "--config", fx.config}, c.args...)...)
@@ -274,6 +274,22 @@ func TestHistoryCommand(t *testing.T) {
 		var inputs bytes.Buffer
 		if err := json.Compact(&inputs, got.Changes[0].Inputs); err != nil || inputs.String() != `{"seats":10}` {
 			t.Errorf("inputs = %s, want {\"seats\":10}", got.Changes[0].Inputs)
+		}
+	})
+
+	t.Run("CSV", func(t *testing.T) {
+		res := runBinary(t, nil, nil, "history", fx.history, "--config", fx.config, "--format", "csv")
+		rows, err := csv.NewReader(strings.NewReader(res.stdout)).ReadAll()
+		if res.code != 0 || err != nil || len(rows) != len(want)+1 || strings.Join(rows[0], ",") != "account_id,kind,from,to,at,as_of" {
+			t.Fatalf("history csv = %d, %v\n%s%s", res.code, err, res.stdout, res.stderr)
+		}
+		for i, h := range want {
+			row := rows[i+1]
+			at, err := time.Parse(time.RFC3339, row[4])
+			if row[0] != fx.history || row[1] != h.Kind || row[2] != deref(h.From) || row[3] != deref(h.To) ||
+				err != nil || !at.Equal(h.At.Truncate(time.Second)) || row[5] != h.AsOf {
+				t.Errorf("row %d = %q, store has %+v", i+1, row, h)
+			}
 		}
 	})
 

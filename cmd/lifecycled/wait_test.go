@@ -65,7 +65,8 @@ func TestRunWaitsForSalesforce(t *testing.T) {
 	rotated := startOrgAt(t, sfAddr, "rotated-secret-1234")
 	d.await(t, "unreadiness when the token is refused", 2*time.Minute, func() bool {
 		code, body := readyz(addr)
-		return code == http.StatusServiceUnavailable && strings.Contains(body, "refused")
+		return code == http.StatusServiceUnavailable && strings.Contains(body, "log in to salesforce") &&
+			strings.Contains(body, "invalid_client")
 	})
 	rotated.Close()
 	startOrgAt(t, sfAddr, orgClientSecret)

@@ -19,10 +19,30 @@ type metrics struct {
 	outbox      prometheus.Gauge
 	apiUsed     prometheus.Gauge
 	apiMax      prometheus.Gauge
+	apiShare    prometheus.Gauge
 	accounts    *prometheus.GaugeVec
 	lastSuccess prometheus.Gauge
 }
 
+// The label values every labelled family exports from the start, at 0, so
+// that rate() and absent-series alerts see a series before the first event.
+var (
+	cycleOutcomes = []string{OutcomeOK, OutcomePartial, OutcomeLimited, OutcomeAborted, OutcomeFailed}
+	writeOutcomes = []string{"written", "deferred", "rejected"}
+	// rejectionCodes are the codes lifecycled knows a write can be refused
+	// with: its own (CodeInvalidInput, CodeTooLong) and Salesforce's for a
+	// restricted picklist, a validation rule, a trigger, a duplicate rule
+	// and a value too long: values of the StatusCode enumeration in the
+	// org's WSDL, which write errors carry (SOAP API Developer Guide,
+	// "DuplicateError": "The full list of status codes is available in the
+	// WSDL file for your organization").
+	rejectionCodes = []string{CodeInvalidInput, CodeTooLong, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+		"FIELD_CUSTOM_VALIDATION_EXCEPTION", "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY", "DUPLICATES_DETECTED",
+		"STRING_TOO_LONG"}
+)
+
+// newMetrics builds the engine's collectors, every known label value
+// present at 0, and registers them on reg (when not nil).
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		cycles: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -53,6 +73,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		apiMax: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "lifecycled_api_limit", Help: "The org's daily API request limit (Sforce-Limit-Info).",
 		}),
+		apiShare: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "lifecycled_api_budget_share",
+			Help: "Share of the daily API limit past which a cycle stops writing (sync.max_api_share; 0: no cap), set from the first cycle.",
+		}),
 		accounts: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "lifecycled_accounts", Help: "Accounts per computed lifecycle status after the last cycle.",
 		}, []string{"status"}),
@@ -60,9 +84,18 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "lifecycled_last_success_timestamp_seconds", Help: "Unix time of the last successful cycle's end.",
 		}),
 	}
+	for _, o := range cycleOutcomes {
+		m.cycles.WithLabelValues(o)
+	}
+	for _, o := range writeOutcomes {
+		m.writes.WithLabelValues(o)
+	}
+	for _, c := range rejectionCodes {
+		m.rejections.WithLabelValues(c)
+	}
 	if reg != nil {
 		reg.MustRegister(m.cycles, m.duration, m.pulled, m.writes, m.rejections, m.drift,
-			m.outbox, m.apiUsed, m.apiMax, m.accounts, m.lastSuccess)
+			m.outbox, m.apiUsed, m.apiMax, m.apiShare, m.accounts, m.lastSuccess)
 	}
 	return m
 }
@@ -77,6 +110,7 @@ func (e *Engine) observe(ctx context.Context, r store.Run, counts map[string]int
 	used, max := e.crm.Usage()
 	m.apiUsed.Set(float64(used))
 	m.apiMax.Set(float64(max))
+	m.apiShare.Set(e.opts.MaxAPIShare)
 	if r.Outcome == OutcomeOK || r.Outcome == OutcomePartial {
 		m.lastSuccess.Set(float64(r.Ended.UnixMilli()) / 1000)
 	}
@@ -88,6 +122,12 @@ func (e *Engine) observe(ctx context.Context, r store.Run, counts map[string]int
 	}
 	if counts != nil {
 		m.accounts.Reset()
+		// Every status of the pack has a series, 0 when no account has it.
+		for _, status := range e.pack.StatusValues() {
+			if status != "" {
+				m.accounts.WithLabelValues(status).Set(0)
+			}
+		}
 		for status, n := range counts {
 			if status != "" {
 				m.accounts.WithLabelValues(status).Set(float64(n))

@@ -104,7 +104,7 @@ func TestOneFieldRefusalDoesNotBlockTheOther(t *testing.T) {
 // inputs change, or after retry_rejected_after.
 func TestRefusedWriteIsHeldUntilItsInputsChange(t *testing.T) {
 	schema := schemaWith(t, oracle.Status, func(f *sftest.FieldSchema) {
-		f.PicklistValues = slices.DeleteFunc(slices.Clone(f.PicklistValues), func(v string) bool { return v == "Core-Good" })
+		f.PicklistValues = slices.DeleteFunc(slices.Clone(f.PicklistValues), func(v sftest.PicklistValue) bool { return v.Value == "Core-Good" })
 	})
 	h := newHarnessWith(t, sftest.Options{Accounts: 300, Schema: schema}, func(h *harness) {
 		h.tune = func(o *engine.Options) { o.RetryRejectedAfter = 60 * time.Hour }

@@ -233,3 +233,73 @@ func sortedKeys(m map[string]int) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// WriteOps writes the operations figures (runs, rejections, pending writes:
+// what Operations reads) in format: "table" (WriteOperations), "csv"
+// (WriteOperationsCSV) or "json" (WriteOperationsJSON).
+func WriteOps(w io.Writer, f *Figures, format string) error {
+	switch format {
+	case "table":
+		return WriteOperations(w, f)
+	case "csv":
+		return WriteOperationsCSV(w, f)
+	case "json":
+		return WriteOperationsJSON(w, f)
+	}
+	return fmt.Errorf("format %q: want table, csv or json", format)
+}
+
+// operationsJSON is the part of Figures that WriteOperationsJSON writes.
+type operationsJSON struct {
+	LastSuccess    *Run           `json:"last_success"`
+	Runs           []Run          `json:"runs"`
+	Rejected       int            `json:"rejected"`
+	RejectionCodes map[string]int `json:"rejection_codes"`
+	Rejections     []Rejection    `json:"rejections"`
+	Pending        int            `json:"pending"`
+	Outbox         []Pending      `json:"outbox"`
+}
+
+// WriteOperationsJSON writes f's runs, rejections and pending writes as one
+// indented JSON object with the keys of Figures: last_success (null before
+// the first successful run), runs, rejected, rejection_codes, rejections,
+// pending and outbox.
+func WriteOperationsJSON(w io.Writer, f *Figures) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	codes := f.RejectionCodes
+	if codes == nil {
+		codes = map[string]int{}
+	}
+	return enc.Encode(operationsJSON{LastSuccess: f.LastSuccess, Runs: f.Runs, Rejected: f.Rejected,
+		RejectionCodes: codes, Rejections: f.Rejections, Pending: f.Pending, Outbox: f.Outbox})
+}
+
+// WriteOperationsCSV writes f's runs, rejections and pending writes one
+// figure a line under CSVHeader (section, day, key, value), in the shape of
+// WriteCSV: run (day the run started, key its id, value its outcome),
+// rejections (key the error code, value the records held), rejection (day
+// last seen, key the account's Id, value the error code), pending (value
+// the outbox depth) and outbox (day of the next attempt, key the account's
+// Id, value the attempts made).
+func WriteOperationsCSV(w io.Writer, f *Figures) error {
+	cw := csv.NewWriter(w)
+	row := func(section, day, key, value string) { _ = cw.Write([]string{section, day, key, value}) }
+	n := strconv.Itoa
+	_ = cw.Write(CSVHeader)
+	for _, r := range f.Runs {
+		row("run", r.Started.Format(time.DateOnly), strconv.FormatInt(r.ID, 10), r.Outcome)
+	}
+	for _, code := range sortedKeys(f.RejectionCodes) {
+		row("rejections", "", code, n(f.RejectionCodes[code]))
+	}
+	for _, r := range f.Rejections {
+		row("rejection", r.LastSeen.Format(time.DateOnly), r.AccountID, r.Code)
+	}
+	row("pending", "", "", n(f.Pending))
+	for _, o := range f.Outbox {
+		row("outbox", o.NextAttempt.Format(time.DateOnly), o.AccountID, n(o.Attempts))
+	}
+	cw.Flush()
+	return cw.Error()
+}
