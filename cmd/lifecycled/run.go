@@ -46,6 +46,9 @@ func runRun(ctx context.Context, args []string, s stdio) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range cfg.Warnings() {
+		logger.Warn("config warning", "warning", w.Error())
+	}
 	m := NewMain(cfg, logger, secrets)
 	defer m.Close()
 	if err := m.prepare(true); err != nil {

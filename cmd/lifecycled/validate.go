@@ -28,6 +28,9 @@ func runValidate(ctx context.Context, args []string, s stdio) error {
 	def := pack.Definition()
 	fmt.Fprintf(s.out, "%s: config is valid: %d fields, %d derived values, %d smart lists, %d status rules\n",
 		c.configPath, len(def.Fields), len(def.Derived), len(def.SmartLists), len(def.StatusRules))
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintf(s.out, "warning: %v\n", w)
+	}
 	if !*remote {
 		return nil
 	}

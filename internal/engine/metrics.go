@@ -59,7 +59,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "lifecycled_writes_total", Help: "Record writes by outcome (written, deferred, rejected).",
 		}, []string{"outcome"}),
 		rejections: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "lifecycled_rejections_total", Help: "Records Salesforce rejected, by error code.",
+			Name: "lifecycled_rejections_total", Help: "Records rejected, by Salesforce or by lifecycled itself, by error code.",
 		}, []string{"code"}),
 		drift: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "lifecycled_drift_total", Help: "Managed values changed by hand in Salesforce and re-asserted.",

@@ -28,7 +28,8 @@ func (p Problem) String() string {
 // compatible lists the describe types (REST API "Field" in the describe
 // result, soapType-independent `type` values) each rule type can read.
 var compatible = map[mapping.FieldType][]string{
-	mapping.TypeDate:   {"date"},
+	mapping.TypeDate:     {"date"},
+	mapping.TypeDateTime: {"datetime"},
 	mapping.TypeNumber: {"double", "currency", "percent", "int", "long"},
 	mapping.TypeBool:   {"boolean"},
 	mapping.TypeString: {"string", "picklist", "textarea", "email", "phone", "url", "id", "reference", "combobox"},
@@ -74,9 +75,16 @@ func CheckSchema(pack *mapping.Pack, d *salesforce.Describe) []Problem {
 		if f.Type != "string" && f.Type != "textarea" {
 			bad(f.Name, "tags field is a %s field; it must be text or a long text area", f.Type)
 		}
+		// Not an error: an account whose tags outgrow the field keeps its
+		// status in sync, and only its tags are a rejection.
+		// A text field (at most 255) is short even when the managed tags
+		// fit: the tags other tools keep there share it.
 		need := len(strings.Join(pack.ManagedTags(), def.Separator))
-		if f.Length > 0 && f.Length < need {
-			bad(f.Name, "tags field holds %d characters; every managed tag at once needs %d", f.Length, need)
+		if f.Length > 0 && (f.Length < need || f.Type == "string") {
+			out = append(out, Problem{Warning: true, Field: f.Name, Message: fmt.Sprintf(
+				"tags field holds %d characters; the longest managed-tag set (all %d managed tags at once) is %d, "+
+					"and tags other tools keep there share the field: an account whose tags do not fit is a rejection "+
+					"(its status is still written); a Long Text Area is safer", f.Length, len(pack.ManagedTags()), need)})
 		}
 	}
 	if f, ok := fields[strings.ToLower(def.StatusField)]; !ok {
@@ -108,13 +116,15 @@ func CheckSchema(pack *mapping.Pack, d *salesforce.Describe) []Problem {
 			bad(f.Name, "status field is a %s field; it must be a picklist or text", f.Type)
 		}
 	}
-	return out
+	return append(out, checkPicklistLiterals(pack, fields)...)
 }
 
 func typeName(t mapping.FieldType) string {
 	switch t {
 	case mapping.TypeDate:
 		return "date"
+	case mapping.TypeDateTime:
+		return "datetime"
 	case mapping.TypeNumber:
 		return "number"
 	case mapping.TypeBool:
@@ -149,6 +159,46 @@ func CheckRecordTypes(pack *mapping.Pack, rts map[string]RecordType) []Problem {
 				"record type %q (%s) does not allow %d status value(s) the rules produce: %s; accounts of that type keep their current status when a rule gives one of these",
 				rt.Name, rt.ID, len(missing), strings.Join(missing, ", "))})
 		}
+	}
+	return out
+}
+
+// checkPicklistLiterals warns about each string a rule compares a picklist
+// field with that is not one of the picklist's values: rules see a
+// picklist's API values, never its labels, so a label ("Healthy" where the
+// values are GREEN, YELLOW, RED) or another case ("Green") never matches.
+func checkPicklistLiterals(pack *mapping.Pack, fields map[string]salesforce.FieldDescribe) []Problem {
+	var out []Problem
+	for _, c := range pack.StringComparisons() {
+		f, ok := fields[strings.ToLower(c.APIName)]
+		if !ok || (f.Type != "picklist" && f.Type != "multipicklist") || len(f.PicklistValues) == 0 {
+			continue
+		}
+		var values []string
+		hint := ""
+		for _, v := range f.PicklistValues {
+			if v.Value == c.Literal {
+				hint = "-"
+				break
+			}
+			values = append(values, v.Value)
+			switch {
+			case v.Label == c.Literal:
+				hint = fmt.Sprintf("; %q is the label of the value %q", c.Literal, v.Value)
+			case strings.EqualFold(v.Value, c.Literal) && hint == "":
+				hint = fmt.Sprintf("; the value is spelt %q (comparisons are case-sensitive)", v.Value)
+			}
+		}
+		if hint == "-" {
+			continue
+		}
+		where := c.Rule
+		if c.Source != "" {
+			where += " (" + c.Source + ")"
+		}
+		out = append(out, Problem{Warning: true, Field: f.Name, Message: fmt.Sprintf(
+			"%s compares %s with %q, which is not a value of the picklist (values: %s)%s; rules compare API values, not labels",
+			where, c.Field, c.Literal, strings.Join(values, ", "), hint)})
 	}
 	return out
 }

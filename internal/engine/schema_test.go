@@ -70,7 +70,16 @@ func TestCheckSchema(t *testing.T) {
 		{"TagsNotUpdateable", func(d *salesforce.Describe) { field(d, "Lifecycle_Tags__c").Updateable = false },
 			"Lifecycle_Tags__c", false, "not updateable"},
 		{"TagsTooShort", func(d *salesforce.Describe) { field(d, "Lifecycle_Tags__c").Length = 64 },
-			"Lifecycle_Tags__c", false, "holds 64 characters"},
+			"Lifecycle_Tags__c", true, "holds 64 characters; the longest managed-tag set"},
+		{"TagsTextField255", func(d *salesforce.Describe) {
+			f := field(d, "Lifecycle_Tags__c")
+			f.Type, f.Length = "string", 255
+		}, "Lifecycle_Tags__c", true, "holds 255 characters"},
+		{"PicklistLabelInRule", func(d *salesforce.Describe) {
+			f := field(d, "Customer_Health__c")
+			f.PicklistValues = []salesforce.PicklistValue{{Value: "GREEN", Label: "Good", Active: true},
+				{Value: "YELLOW", Label: "Average", Active: true}, {Value: "RED", Label: "Poor", Active: true}}
+		}, "Customer_Health__c", true, `"Good" is the label of the value "GREEN"`},
 		{"StatusValueInactive", func(d *salesforce.Describe) {
 			field(d, "Account_Lifecycle_Status__c").PicklistValues[6].Active = false
 		}, "Account_Lifecycle_Status__c", false, `"Core-Good"`},
