@@ -30,9 +30,9 @@ func (p Problem) String() string {
 var compatible = map[mapping.FieldType][]string{
 	mapping.TypeDate:     {"date"},
 	mapping.TypeDateTime: {"datetime"},
-	mapping.TypeNumber: {"double", "currency", "percent", "int", "long"},
-	mapping.TypeBool:   {"boolean"},
-	mapping.TypeString: {"string", "picklist", "textarea", "email", "phone", "url", "id", "reference", "combobox"},
+	mapping.TypeNumber:   {"double", "currency", "percent", "int", "long"},
+	mapping.TypeBool:     {"boolean"},
+	mapping.TypeString:   {"string", "picklist", "textarea", "email", "phone", "url", "id", "reference", "combobox"},
 }
 
 // CheckSchema checks def against the object's describe result: every mapped
