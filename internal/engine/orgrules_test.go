@@ -228,3 +228,54 @@ func sameSet(a, b map[string]bool) bool {
 	}
 	return true
 }
+
+// TestLostFieldAccessPausesTheField: when the integration user loses edit
+// access to the status field while the daemon runs, that field's writes
+// pause (the engine says why, for /readyz) without a rejection, the tags
+// are still written, and the status writes resume by themselves when
+// access returns.
+func TestLostFieldAccessPausesTheField(t *testing.T) {
+	h := newHarness(t, 300, sftest.Faults{})
+	h.srv.SetFieldEditable("Account", oracle.Status, false)
+	r := h.cycle()
+	if r.Written == 0 {
+		t.Fatal("no tags written while the status field is paused")
+	}
+	if why := h.engine.Blocked(); !strings.Contains(why, oracle.Status) {
+		t.Fatalf("Blocked() = %q, want it to name %s", why, oracle.Status)
+	}
+	if rej := rejectionsByField(t, h.db); len(rej) != 0 {
+		t.Fatalf("%d accounts rejected for a field the user cannot edit; want none", len(rej))
+	}
+	stale := 0
+	for _, rec := range h.srv.Records("Account") {
+		tags, status := oracle.Expect(rec, h.clock.Now())
+		if !sameStatus(rec[oracle.Status], status) {
+			stale++
+		}
+		if !sameSet(tagSet(rec[oracle.Tags]), tags) {
+			t.Errorf("account %v: tags %v, want %v: the tags must be written while the status is paused", rec["Id"], rec[oracle.Tags], tags)
+		}
+	}
+	if stale == 0 {
+		t.Fatal("every status in sync although the status field could not be written")
+	}
+	// A cycle while still paused writes nothing and asks for no status.
+	h.clock.Advance(2 * time.Minute)
+	if r := h.cycle(); r.Written != 0 || r.Rejected != 0 {
+		t.Fatalf("paused cycle: written %d, rejected %d; want 0, 0", r.Written, r.Rejected)
+	}
+
+	h.srv.SetFieldEditable("Account", oracle.Status, true)
+	h.clock.Advance(2 * time.Minute)
+	h.cycle()
+	if why := h.engine.Blocked(); why != "" {
+		t.Fatalf("Blocked() = %q after access returned", why)
+	}
+	if bad := h.checkAll(); bad != 0 {
+		t.Fatalf("%d accounts out of sync after access returned", bad)
+	}
+	if n := h.srv.Stats().NoopWrites; n != 0 {
+		t.Fatalf("%d no-op writes", n)
+	}
+}

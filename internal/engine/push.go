@@ -137,9 +137,9 @@ func (c *cycle) pushBatch(due []store.OutboxEntry) error {
 
 // denied settles the records Salesforce refused for lack of access: when
 // the describe shows a managed field is no longer editable, that field is
-// paused and the records wait (unready, not rejected, one describe for the
-// batch); otherwise the refusal is about the records themselves, and they
-// are rejections.
+// paused (unready, not rejected, one describe for the batch) and the records
+// are due again at once without it; otherwise the refusal is about the
+// records themselves, and they are rejections.
 func (c *cycle) denied(st *store.Settlement, sent []store.OutboxEntry, results []salesforce.Result, idx []int) error {
 	if len(idx) == 0 {
 		return nil
@@ -150,13 +150,13 @@ func (c *cycle) denied(st *store.Settlement, sent []store.OutboxEntry, results [
 		o := sent[i]
 		var apiErr *salesforce.APIError
 		switch {
-		case err != nil || paused:
-			msg := cause
-			if err != nil {
-				msg = err.Error()
-			}
-			st.Deferred = append(st.Deferred, store.Deferred{AccountID: o.AccountID, Error: msg,
+		case err != nil:
+			st.Deferred = append(st.Deferred, store.Deferred{AccountID: o.AccountID, Error: err.Error(),
 				NextAttempt: c.nextCycle(), Paused: true})
+		case paused:
+			// Due again at once: the next batch leaves the paused field out.
+			st.Deferred = append(st.Deferred, store.Deferred{AccountID: o.AccountID, Error: cause,
+				NextAttempt: c.started, Paused: true})
 		case errors.As(results[i].Err, &apiErr):
 			c.refused(st, o, apiErr)
 		}
