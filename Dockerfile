@@ -22,6 +22,9 @@
 #             the build stage is then skipped, and scratch needs no pull.
 # Both run scripts/build.sh and scripts/rootfs.sh, so the trees are the same.
 # BuildKit or buildah is needed (unused stages are skipped; RUN --mount).
+# buildah and podman: pass --build-arg ROOTFS=build (buildah 1.28 ignores ARG
+# defaults when it picks stages to skip) and --format docker (the OCI format
+# has no HEALTHCHECK).
 
 ARG GO_IMAGE=docker.io/library/golang:1.26-bookworm
 ARG ROOTFS=build

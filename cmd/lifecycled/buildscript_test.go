@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"debug/buildinfo"
 	"debug/elf"
@@ -146,11 +147,54 @@ func TestRootfsScript(t *testing.T) {
 		t.Errorf("passwd = %q (%v), want the nonroot user 65532 the Dockerfile runs as", passwd, err)
 	}
 
-	// No CA bundle: an error that says what to install.
+	// A CA_BUNDLE that is not there: an error naming it.
 	cmd = exec.Command("bash", "../../scripts/rootfs.sh", bin, out)
 	cmd.Env = append(os.Environ(), "CA_BUNDLE="+filepath.Join(dir, "missing.crt"))
-	if b, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(b), "ca-certificates") {
-		t.Errorf("rootfs.sh without a CA bundle: err %v, output %q; want a failure naming ca-certificates", err, b)
+	if b, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(b), "missing.crt") {
+		t.Errorf("rootfs.sh with a missing CA_BUNDLE: err %v, output %q; want a failure naming the file", err, b)
+	}
+}
+
+// TestRootfsScriptCABundle checks the default CA bundle: Debian's Mozilla
+// set, without the machine's local CAs (a build network's proxy CA must not
+// be trusted by the image).
+func TestRootfsScriptCABundle(t *testing.T) {
+	mozilla, _ := filepath.Glob("/usr/share/ca-certificates/mozilla/*.crt")
+	if len(mozilla) == 0 {
+		t.Skip("no /usr/share/ca-certificates/mozilla (Debian's ca-certificates package)")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "lifecycled-bin")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bash", "../../scripts/rootfs.sh", bin, dir)
+	cmd.Env = append(os.Environ(), "CA_BUNDLE=")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("scripts/rootfs.sh: %v\n%s", err, b)
+	}
+	bundle, err := os.ReadFile(filepath.Join(dir, "rootfs/etc/ssl/certs/ca-certificates.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []byte
+	for _, f := range mozilla {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, b...)
+	}
+	if !bytes.Equal(bundle, want) {
+		t.Errorf("bundle: %d bytes, %d certificates; want the %d Mozilla certificates (%d bytes)",
+			len(bundle), bytes.Count(bundle, []byte("BEGIN CERTIFICATE")), len(mozilla), len(want))
+	}
+	local, _ := filepath.Glob("/usr/local/share/ca-certificates/*.crt")
+	for _, f := range local {
+		b, err := os.ReadFile(f)
+		if err == nil && len(bytes.TrimSpace(b)) > 0 && bytes.Contains(bundle, bytes.TrimSpace(b)) {
+			t.Errorf("the image's bundle holds the machine's local CA %s", f)
+		}
 	}
 }
 
