@@ -1,8 +1,5 @@
-# syntax=docker/dockerfile:1
-#
-# lifecycled as a container: built with CGO (the SQLite driver) on the
-# official Go image by scripts/build.sh, the same script CI runs, and run as
-# a non-root user on a minimal glibc image.
+# lifecycled as a container: one static binary on an empty base (scratch),
+# run as a non-root user with its state on the /data volume.
 #
 #   docker build --build-arg VERSION=$(git describe --tags --always) \
 #     --build-arg REVISION=$(git rev-parse HEAD) -t lifecycled .
@@ -15,31 +12,55 @@
 # is unreachable from outside the container) and keep state under /data
 # (`state.path: /data/lifecycled.db`; a relative path lands there too, as
 # /data is the working directory). docs/operations.md has the details.
+#
+# Two ways to the same runtime stage (ARG ROOTFS names the stage it copies
+# its files from):
+#   build     (default) compile in the Go image: `docker build .`
+#   prebuilt  take rootfs/ and data/ from the build context, laid out on the
+#             host by scripts/build.sh and scripts/rootfs.sh. CI does this
+#             (scripts/image.sh) because it reaches no container registry;
+#             the build stage is then skipped, and scratch needs no pull.
+# Both run scripts/build.sh and scripts/rootfs.sh, so the trees are the same.
+# BuildKit or buildah is needed (unused stages are skipped; RUN --mount).
+# buildah and podman: pass --build-arg ROOTFS=build (buildah 1.28 ignores ARG
+# defaults when it picks stages to skip) and --format docker (the OCI format
+# has no HEALTHCHECK).
 
-ARG GO_VERSION=1.26
+ARG GO_IMAGE=docker.io/library/golang:1.26-bookworm
+ARG ROOTFS=build
 
-FROM golang:${GO_VERSION}-bookworm AS build
+FROM ${GO_IMAGE} AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
 ARG VERSION=dev
+# The Go image has gcc, libc6-dev (libc.a for the static link) and
+# ca-certificates.
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
     VERSION="${VERSION}" scripts/build.sh /out/lifecycled \
- && mkdir -p /out/data
+ && scripts/rootfs.sh /out/lifecycled /out
 
-# distroless/base: glibc (the SQLite driver is linked against it), CA
-# certificates and tzdata (sync.timezone), no shell, user nonroot (65532).
-FROM gcr.io/distroless/base-debian12:nonroot
+FROM scratch AS prebuilt
+COPY rootfs/ /out/rootfs/
+COPY data/ /out/data/
+
+FROM ${ROOTFS} AS rootfs
+
+# scratch: the binary is static (glibc, SQLite linked in), time zones are
+# embedded in it, and the CA bundle is copied: no shell, no package manager,
+# nothing to patch but lifecycled itself.
+FROM scratch AS runtime
 ARG VERSION=dev
 ARG REVISION=""
 LABEL org.opencontainers.image.title="lifecycled" \
       org.opencontainers.image.description="Keeps customer-lifecycle tags and the Account Lifecycle Status true in Salesforce" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}"
-COPY --from=build /out/lifecycled /usr/local/bin/lifecycled
-COPY --from=build --chown=65532:65532 /out/data /data
-ENV LIFECYCLED_CONFIG=/etc/lifecycled/config.yaml \
+COPY --from=rootfs /out/rootfs/ /
+COPY --from=rootfs --chown=65532:65532 /out/data/ /data/
+ENV PATH=/usr/local/bin \
+    LIFECYCLED_CONFIG=/etc/lifecycled/config.yaml \
     LIFECYCLED_LOG_FORMAT=json
 WORKDIR /data
 VOLUME ["/data"]
@@ -52,4 +73,4 @@ STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=5s --start-period=5m --retries=3 \
   CMD ["/usr/local/bin/lifecycled", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/lifecycled"]
-CMD ["run"]
+CMD ["run", "--config", "/etc/lifecycled/config.yaml"]
