@@ -108,7 +108,7 @@ func decode(data []byte, filename string, lookupEnv func(string) (string, bool),
 	d := &decoder{file: filename, env: lookupEnv, offline: offline, c: base(), present: map[string]bool{}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, nil, &Error{File: filename, Err: fmt.Errorf("not valid YAML: %w", yamlError(err))}
+		return nil, nil, syntaxError(data, filename, err)
 	}
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
 		d.root(doc.Content[0])
