@@ -136,7 +136,7 @@ func TestErrors(t *testing.T) {
 		{"BadListen", auth + "server:\n  listen: 9090\n", []string{"lifecycled.yaml:7: server.listen"}},
 		{"SmartListsNotAList", auth + "tags:\n  smart_lists: yes\n", []string{"lifecycled.yaml:7: tags.smart_lists: want a list"}},
 		{"SmartListWithoutWhen", auth + "tags:\n  smart_lists:\n    - tag: A\n", []string{"lifecycled.yaml:8: tags.smart_lists[0]: a smart list needs a tag and a when"}},
-		{"NotYAML", "a: [\n", []string{"lifecycled.yaml: not valid YAML"}},
+		{"NotYAML", "a: [\n", []string{"lifecycled.yaml:1: not valid YAML: a [ opened on this line is never closed"}},
 		{"RootNotAMapping", "- a\n", []string{"want a mapping"}},
 	}
 	for _, tt := range tests {
@@ -295,6 +295,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("a: &x [*x]\n"))
 	f.Add([]byte("sync: {batch_size: ${X}}\n"))
 	f.Add([]byte("fields:\n  x: ${\n"))
+	f.Add([]byte(goodYAML))
+	f.Add([]byte("sync:\n  interval: 5m\n   batch_size: 1\n\t- x\n-\n  'a\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = Parse(data, "fuzz.yaml", env(map[string]string{"X": "1"}))
 	})
