@@ -1,6 +1,7 @@
 package sftest
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -31,10 +32,37 @@ func FuzzParseSchema(f *testing.F) {
 	f.Add([]byte(customSchema))
 	f.Add([]byte(`{"objects":[{"name":"A","keyPrefix":"a01","fields":[{"name":"X","type":"int"}]}]}`))
 	f.Add([]byte(`{"objects":[{"name":"A","keyPrefix":"a01","fields":[{"name":"Id","type":"string"}]}]}`))
+	f.Add([]byte(`{"objects":[{"name":"A","keyPrefix":"a01","fields":[{"name":"P","type":"picklist","restrictedPicklist":true,` +
+		`"picklistValues":["x",{"value":"y","label":"Why"}]}],"recordTypes":[{"developerName":"R","picklistValues":{"P":["y"]}},` +
+		`{"developerName":"S","id":"012Dn0000000002","default":true}]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := ParseSchema(data)
 		if err != nil {
 			return
+		}
+		// Every record type's values are values of their field, and the
+		// schema survives a round trip through JSON.
+		for _, o := range s.Objects {
+			for _, rt := range o.recordTypes() {
+				if got, ok := o.RecordType(rt.ID); !ok || got != rt {
+					t.Fatalf("record type %s not found by id %s", rt.DeveloperName, rt.ID)
+				}
+				for name, values := range rt.PicklistValues {
+					fd, _, _ := o.Field(name)
+					for _, v := range values {
+						if !fd.hasValue(v) || !rt.allows(fd, v) {
+							t.Fatalf("record type %s allows %q of %s wrongly", rt.DeveloperName, v, name)
+						}
+					}
+				}
+			}
+		}
+		out, err := json.Marshal(s)
+		if err != nil {
+			t.Fatalf("marshal: %v", err)
+		}
+		if _, err := ParseSchema(out); err != nil {
+			t.Fatalf("%s does not parse again: %v", out, err)
 		}
 		for _, o := range s.Objects {
 			for _, fd := range o.Fields {

@@ -2,6 +2,7 @@ package sftest
 
 import (
 	"maps"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -157,5 +158,52 @@ func BenchmarkMillionAccounts(b *testing.B) {
 			b.Fatalf("status %d", resp.status)
 		}
 		s.Close()
+	}
+}
+
+func TestGeneratedExtraColumns(t *testing.T) {
+	plain, _ := MustServer(t, Options{Accounts: 2000, Seed: 9})
+	mixed, _ := MustServer(t, Options{Accounts: 2000, Seed: 9, PartnerShare: 0.4, DuplicateShare: 0.1})
+	a, b := plain.Records("Account"), mixed.Records("Account")
+	partners, renamed, nullLogins := 0, 0, 0
+	for i := range a {
+		if a[i]["RecordTypeId"] != CustomerRecordTypeID {
+			t.Fatalf("record %d: RecordTypeId %v with PartnerShare 0", i, a[i]["RecordTypeId"])
+		}
+		if b[i]["RecordTypeId"] == PartnerRecordTypeID {
+			partners++
+		}
+		if a[i]["Name"] != b[i]["Name"] {
+			renamed++
+		}
+		// The shares move nothing else than record type, name and a
+		// partner's disallowed status.
+		for k, v := range a[i] {
+			if k != "RecordTypeId" && k != "Name" && k != "Account_Lifecycle_Status__c" && v != b[i][k] {
+				t.Fatalf("record %d %s: %v with shares, %v without", i, k, b[i][k], v)
+			}
+		}
+		login, _ := a[i]["Last_Login__c"].(string)
+		if login == "" {
+			nullLogins++
+			continue
+		}
+		at, err := time.Parse(dateTimeLayout, login)
+		if err != nil || at.After(start) || start.Sub(at) > 122*24*time.Hour {
+			t.Fatalf("record %d Last_Login__c %q: %v", i, login, err)
+		}
+	}
+	if partners < 700 || partners > 900 || renamed < 150 || renamed > 250 || nullLogins < 180 || nullLogins > 300 {
+		t.Fatalf("partners %d, renamed %d, null logins %d of 2000", partners, renamed, nullLogins)
+	}
+	if _, err := Start("127.0.0.1:0", Options{PartnerShare: 1.5}); err == nil {
+		t.Fatal("PartnerShare 1.5 accepted")
+	}
+	// Last_Login__c reads back through the REST API in Salesforce's format.
+	tok := MustToken(t, plain)
+	var qr queryResult
+	mustJSON(t, call(t, plain, tok, http.MethodGet, queryPath("SELECT Last_Login__c FROM Account WHERE Last_Login__c != null LIMIT 1"), nil).body, &qr)
+	if v, _ := qr.Records[0]["Last_Login__c"].(string); len(v) != len("2024-03-01T12:00:00.000+0000") || !strings.HasSuffix(v, ".000+0000") {
+		t.Fatalf("Last_Login__c = %v", qr.Records[0]["Last_Login__c"])
 	}
 }
