@@ -180,7 +180,7 @@ func TestConvergesUnderFaults(t *testing.T) {
 		want[id] = fmt.Sprintf("converge-%d", i)
 	}
 	srv.SetFaults(sftest.Faults{Seed: 17, ServerUnavailable: 0.05, HTMLError: 0.05, Reset: 0.1, Spurious401: 0.05,
-		LockRow: 0.05, MalformedError: 0.05, TruncatedJSON: 0.1})
+		LockRow: 0.05, MalformedError: 0.05, TruncatedJSON: 0.1, TriggerLock: 0.1})
 	pending := append([]string(nil), ids...)
 	ctx := context.Background()
 	for round := 0; len(pending) > 0; round++ {
