@@ -16,7 +16,7 @@ import (
 // DUPLICATES_DETECTED unless the request carries
 // "Sforce-Duplicate-Rule-Header: allowSave=true" ("Duplicate Rule Header",
 // REST API Developer Guide,
-// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_duplicaterules.htm:
+// https://developer.salesforce.com/docs/platform/api-rest/guide/headers-duplicaterules.html:
 // "allowSave ... true—allow the user to acknowledge the alert and save the
 // duplicate record"; the default of every field is false).
 const (
