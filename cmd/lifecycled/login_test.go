@@ -88,3 +88,64 @@ func TestLoginRefusalsSayWhatToChange(t *testing.T) {
 		}
 	})
 }
+
+// TestValidateRemoteRealOrg: validate --remote against an org with record
+// types, a 255-character text tags field and a picklist whose labels differ
+// from its values lists the record type and the status values it refuses,
+// warns that the tags field is short (its length and the longest
+// managed-tag set), and warns about a rule that compares the picklist with a
+// label. Warnings alone do not fail it.
+func TestValidateRemoteRealOrg(t *testing.T) {
+	schema := sftest.DefaultSchema()
+	acct, _ := schema.Object("Account")
+	for _, f := range acct.Fields {
+		if f.Name == "Lifecycle_Tags__c" {
+			f.Type, f.Length = "string", 255
+		}
+	}
+	srv := newOrg(t, sftest.Options{Schema: schema, Accounts: 10, Seed: 1, PartnerShare: 0.5})
+	cfgPath, _ := daemonConfig(t, srv.URL(), clientCredentials...)
+	cfg, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A pack whose rule compares health with a label ("Healthy" is the
+	// label of the value Good in the emulated org).
+	pack := `fields:
+  paying: Paying_Customer__c
+  health: Customer_Health__c
+tags:
+  smart_lists:
+    - tag: Core-Good
+      when: 'paying && health == "Healthy"'
+status:
+  rules:
+    - when: 'has_tag("Core-Good")'
+      value: "Core-Good"
+`
+	if err := os.WriteFile(cfgPath, append(cfg, []byte(pack)...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runBinary(t, nil, nil, "validate", "--remote", "--config", cfgPath)
+	if r.code != 0 {
+		t.Fatalf("validate --remote: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		`"Healthy" is the label of the value "Good"`,
+		"holds 255 characters; the longest managed-tag set",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("validate --remote lacks %q:\n%s", want, r.stdout)
+		}
+	}
+
+	// The default pack against the same org: the Partner record type
+	// refuses the onboarding and renewal statuses.
+	cfgPath, _ = daemonConfig(t, srv.URL(), clientCredentials...)
+	r = runBinary(t, nil, nil, "validate", "--remote", "--config", cfgPath)
+	if r.code != 0 || !strings.Contains(r.stdout, `record type "Partner"`) || !strings.Contains(r.stdout, `"Renewal-High Risk"`) ||
+		strings.Contains(r.stdout, `record type "Customer"`) {
+		t.Fatalf("validate --remote (default pack): exit %d, want the Partner record type and its refused values only\n%s%s",
+			r.code, r.stdout, r.stderr)
+	}
+}

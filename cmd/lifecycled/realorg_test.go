@@ -86,6 +86,14 @@ func TestRealOrgConverges(t *testing.T) {
 		t.Error("no trigger lock failure in the logs: the faults did not fire")
 	}
 
+	// The reasons are visible to an operator.
+	st := runBinary(t, nil, nil, "status", "--config", cfgPath)
+	for _, want := range []string{"TAGS_TOO_LONG", "RECORD_TYPE_VALUE"} {
+		if !strings.Contains(st.stdout, want) {
+			t.Errorf("status does not show %s:\n%s", want, st.stdout)
+		}
+	}
+
 	db := store.New(statePath)
 	if err := db.OpenReadOnly(); err != nil {
 		t.Fatal(err)

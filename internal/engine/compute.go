@@ -108,8 +108,10 @@ func (c *cycle) decide(ch *store.Change, rec mapping.Record, res mapping.Result)
 	refuse := func(field, code, msg string) {
 		ch.Rejections = append(ch.Rejections, store.Rejection{AccountID: a.ID, Field: field, Code: code,
 			Message: msg, Tags: res.Tags, Status: res.Status})
-		c.run.Rejected++
-		c.e.metrics.rejections.WithLabelValues(code).Inc()
+		if !c.known(a.ID, field, code) {
+			c.run.Rejected++
+			c.e.metrics.rejections.WithLabelValues(code).Inc()
+		}
 	}
 	if tags && res.Rejected != "" {
 		tags = false

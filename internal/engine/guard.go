@@ -64,8 +64,8 @@ func id15(id string) string {
 func (c *cycle) held(id, field string, rec mapping.Record) bool {
 	fp := ""
 	for _, r := range c.rejections[id] {
-		if r.Field != field && c.e.managed(r.Field) {
-			continue // a refusal of the other field
+		if r.Inputs == "" || (r.Field != field && c.e.managed(r.Field)) {
+			continue // decided by the engine, or a refusal of the other field
 		}
 		if fp == "" {
 			fp = c.e.fingerprint(rec)
@@ -94,8 +94,9 @@ func (e *Engine) managed(field string) bool {
 	return field != "" && (field == e.def.TagsField || field == e.def.StatusField)
 }
 
-// loadRejections reads the rejections Salesforce made (those with inputs to
-// compare), by account, for held.
+// loadRejections reads the stored rejections by account: held compares
+// Salesforce's refusals with the inputs, and known tells a rejection the
+// engine decides again from a new one.
 func (c *cycle) loadRejections() error {
 	all, err := c.e.store.Rejections(c.work, 0)
 	if err != nil {
@@ -103,9 +104,18 @@ func (c *cycle) loadRejections() error {
 	}
 	c.rejections = map[string][]store.Rejection{}
 	for _, r := range all {
-		if r.Inputs != "" {
-			c.rejections[r.AccountID] = append(c.rejections[r.AccountID], r)
-		}
+		c.rejections[r.AccountID] = append(c.rejections[r.AccountID], r)
 	}
 	return nil
+}
+
+// known reports whether the account already has this rejection, so that a
+// refusal decided again at each evaluation is counted once.
+func (c *cycle) known(id, field, code string) bool {
+	for _, r := range c.rejections[id] {
+		if r.Field == field && r.Code == code {
+			return true
+		}
+	}
+	return false
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lifecycled/lifecycled/config"
 	"github.com/lifecycled/lifecycled/connectors/salesforce/sftest"
 	"github.com/lifecycled/lifecycled/internal/engine"
 	"github.com/lifecycled/lifecycled/internal/oracle"
@@ -278,4 +279,82 @@ func TestLostFieldAccessPausesTheField(t *testing.T) {
 	if n := h.srv.Stats().NoopWrites; n != 0 {
 		t.Fatalf("%d no-op writes", n)
 	}
+}
+
+// TestDateTimeFieldAndOtherwiseKeep runs a custom pack against the
+// emulator: a dateTime input (Last_Login__c, in Salesforce's dateTime
+// format) read as a date in the sync zone, and `otherwise: keep`, which
+// leaves the status other processes set alone when no rule fires.
+func TestDateTimeFieldAndOtherwiseKeep(t *testing.T) {
+	const pack = `salesforce:
+  login_url: https://example.my.salesforce.com
+  auth: {client_id: x, client_secret: y}
+fields:
+  last_login: Last_Login__c:datetime
+  paying: Paying_Customer__c
+tags:
+  smart_lists:
+    - tag: Dormant
+      when: 'paying && (last_login == nil || days_since(last_login) > 30)'
+status:
+  rules:
+    - when: 'has_tag("Dormant")'
+      value: "Core-Poor"
+  otherwise: keep
+`
+	h := newHarnessWith(t, sftest.Options{Accounts: 300}, func(h *harness) {
+		cfg, err := config.Parse([]byte(pack), "keep.yaml", func(string) (string, bool) { return "", false })
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Salesforce.LoginURL, cfg.State.Path = h.cfg.Salesforce.LoginURL, h.cfg.State.Path
+		h.cfg = cfg
+	})
+	before := map[string]any{}
+	for _, rec := range h.srv.Records("Account") {
+		before[rec["Id"].(string)] = rec[oracle.Status]
+	}
+	h.cycle()
+	today := h.clock.Now().UTC()
+	var dormant, kept int
+	for _, rec := range h.srv.Records("Account") {
+		id := rec["Id"].(string)
+		want := false
+		if paying, _ := rec["Paying_Customer__c"].(bool); paying {
+			want = true
+			if s, ok := rec["Last_Login__c"].(string); ok {
+				at, err := time.Parse("2006-01-02T15:04:05.000-0700", s)
+				if err != nil {
+					t.Fatalf("account %s: Last_Login__c %q: %v", id, s, err)
+				}
+				day := time.Date(at.UTC().Year(), at.UTC().Month(), at.UTC().Day(), 0, 0, 0, 0, time.UTC)
+				now := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+				want = now.Sub(day) > 30*24*time.Hour
+			}
+		}
+		has := strings.Contains(strOf(rec[oracle.Tags]), "Dormant")
+		if has != want {
+			t.Errorf("account %s: Dormant = %v, want %v (Last_Login__c %v)", id, has, want, rec["Last_Login__c"])
+		}
+		switch {
+		case want:
+			dormant++
+			if rec[oracle.Status] != "Core-Poor" {
+				t.Errorf("account %s: status %v, want Core-Poor", id, rec[oracle.Status])
+			}
+		default:
+			kept++
+			if rec[oracle.Status] != before[id] {
+				t.Errorf("account %s: status %v, want it kept as %v (otherwise: keep)", id, rec[oracle.Status], before[id])
+			}
+		}
+	}
+	if dormant == 0 || kept == 0 {
+		t.Fatalf("%d dormant, %d kept: the data does not exercise both", dormant, kept)
+	}
+}
+
+func strOf(v any) string {
+	s, _ := v.(string)
+	return s
 }
