@@ -97,6 +97,12 @@ type Sync struct {
 	// RetryRejectedAfter is how long after a rejected write the account is
 	// tried again though nothing changed; default 24h, at least Interval.
 	RetryRejectedAfter time.Duration
+	// BulkThreshold: a full pull of an object with more records runs as a
+	// Bulk API 2.0 query job; BulkWriteThreshold: a cycle with more
+	// changed accounts writes them through a Bulk API 2.0 ingest job.
+	// Default 10,000 and 2,000; -1 never uses the Bulk API.
+	BulkThreshold      int
+	BulkWriteThreshold int
 }
 
 // State is the local state file.
@@ -120,6 +126,8 @@ const (
 	DefaultBatchSize          = 200
 	DefaultMaxAPIShare        = 0.2
 	DefaultRetryRejectedAfter = 24 * time.Hour
+	DefaultBulkThreshold      = 10000
+	DefaultBulkWriteThreshold = 2000
 	DefaultStatePath          = "./lifecycled.db"
 	DefaultListen             = "127.0.0.1:9090"
 )
@@ -157,7 +165,8 @@ func base() *Config {
 		Status: Status{Field: "Account_Lifecycle_Status__c"},
 		Sync: Sync{Interval: DefaultInterval, FullResync: DefaultFullResync, Timezone: DefaultTimezone,
 			Location: time.UTC, BatchSize: DefaultBatchSize, MaxAPIShare: DefaultMaxAPIShare,
-			RetryRejectedAfter: DefaultRetryRejectedAfter},
+			RetryRejectedAfter: DefaultRetryRejectedAfter, BulkThreshold: DefaultBulkThreshold,
+			BulkWriteThreshold: DefaultBulkWriteThreshold},
 		State:  State{Path: DefaultStatePath},
 		Server: Server{Listen: DefaultListen},
 		lines:  map[string]int{},

@@ -87,6 +87,8 @@ func (d *decoder) root(n *yaml.Node) {
 				"batch_size":           d.integer(&c.Sync.BatchSize),
 				"max_api_share":        d.number(&c.Sync.MaxAPIShare),
 				"retry_rejected_after": d.duration(&c.Sync.RetryRejectedAfter),
+				"bulk_threshold":       d.integer(&c.Sync.BulkThreshold),
+				"bulk_write_threshold": d.integer(&c.Sync.BulkWriteThreshold),
 			})
 		},
 		"state": func(key string, v *yaml.Node) {

@@ -60,6 +60,14 @@ func (c *Config) validate(offline bool) error {
 	} else if s.FullResync < s.Interval {
 		bad("sync.full_resync", "must not be shorter than sync.interval (%s), got %s", s.Interval, s.FullResync)
 	}
+	for _, t := range []struct {
+		key string
+		n   int
+	}{{"sync.bulk_threshold", s.BulkThreshold}, {"sync.bulk_write_threshold", s.BulkWriteThreshold}} {
+		if t.n < -1 {
+			bad(t.key, "must be a number of records, or -1 to never use the Bulk API, got %d", t.n)
+		}
+	}
 	if s.RetryRejectedAfter < s.Interval {
 		bad("sync.retry_rejected_after", "must not be shorter than sync.interval (%s), got %s", s.Interval, s.RetryRejectedAfter)
 	}

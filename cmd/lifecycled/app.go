@@ -196,6 +196,7 @@ func (m *Main) dial(ctx context.Context) (problems []engine.Problem, err error) 
 		Username: a.Username, Password: a.Password, RefreshToken: a.RefreshToken,
 		PrivateKeyPEM: m.key, JWTAudience: a.Audience, Tokens: tokens, HTTPClient: m.HTTPClient,
 		EnforceDuplicateRules: !cfg.Salesforce.AllowSaveOnDuplicates,
+		MaxAPIShare:           cfg.Sync.MaxAPIShare,
 		Logger:                m.Logger.With("component", "salesforce"),
 	})
 	if err := m.CRM.Open(ctx); err != nil {
@@ -240,6 +241,7 @@ func (m *Main) buildEngine() {
 		RulesVersion: cfg.RulesVersion(), ScopeVersion: scope,
 		RecordTypes: m.recordTypes, DefaultRecordType: m.defaultRT,
 		RetryRejectedAfter: cfg.Sync.RetryRejectedAfter,
+		BulkThreshold:      cfg.Sync.BulkThreshold, BulkWriteThreshold: cfg.Sync.BulkWriteThreshold,
 	}, m.Logger, m.Registry)
 }
 

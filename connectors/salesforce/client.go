@@ -144,6 +144,17 @@ func (c *Client) setServerTime(t time.Time) {
 	c.usageMu.Unlock()
 }
 
+// budgetSpent reports whether the org's usage has reached
+// Options.MaxAPIShare of its daily limit.
+func (c *Client) budgetSpent() bool {
+	share := c.opts.MaxAPIShare
+	if share <= 0 {
+		return false
+	}
+	used, max := c.Usage()
+	return max > 0 && float64(used) >= share*float64(max)
+}
+
 func (c *Client) setUsage(used, max int) {
 	c.usageMu.Lock()
 	c.usageUsed, c.usageMax = used, max

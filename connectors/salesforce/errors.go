@@ -223,6 +223,9 @@ const (
 	codeLockRow           = "UNABLE_TO_LOCK_ROW"
 	codeServerUnavailable = "SERVER_UNAVAILABLE"
 	codeTriggerFailure    = "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY"
+	// codeBudgetSpent is lifecycled's own code for a call not sent
+	// because Options.MaxAPIShare of the daily limit is used.
+	codeBudgetSpent = "API_BUDGET_SPENT"
 	// codeFieldNotWritable: "Unable to create/update fields: ... Please
 	// check the security settings of this field and verify that it is
 	// read/write for your profile or permission set."
@@ -281,7 +284,7 @@ func classifyAPI(e *APIError) Class {
 	switch e.Code {
 	case codeInvalidSession:
 		return ClassAuth
-	case codeLimitExceeded:
+	case codeLimitExceeded, codeBudgetSpent:
 		return ClassLimit
 	case codeLockRow:
 		return ClassRetryLater

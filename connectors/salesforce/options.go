@@ -80,6 +80,14 @@ type Options struct {
 	// default DefaultQueryBatchSize).
 	QueryBatchSize int
 
+	// MaxAPIShare, when above zero, caps every call to the REST and Bulk
+	// APIs (reads, describes, writes, job polls; not token requests, which
+	// the daily limit does not count): once the org's usage, as the last
+	// Sforce-Limit-Info header told it, reaches this share of its daily
+	// limit, a call fails before it is sent with ErrBudgetSpent
+	// (ClassLimit).
+	MaxAPIShare float64
+
 	// EnforceDuplicateRules, when true, lets the org's duplicate rules
 	// apply to lifecycled's writes as to a user's. When false (the
 	// default) every write carries Sforce-Duplicate-Rule-Header:

@@ -72,6 +72,11 @@ func (e *edge) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Header.Get("Accept") == "" {
 		req.Header.Set("Accept", "application/json")
 	}
+	if !e.raw && e.c.budgetSpent() {
+		used, max := e.c.Usage()
+		return e.fail(req, &APIError{Code: codeBudgetSpent, Message: fmt.Sprintf(
+			"not sent: the org's API usage %d/%d has reached salesforce max_api_share %.2f", used, max, e.c.opts.MaxAPIShare)})
+	}
 	e.c.calls.Add(1)
 	resp, err := e.c.transport.RoundTrip(req)
 	if err != nil {

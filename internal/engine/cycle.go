@@ -37,6 +37,7 @@ type cycle struct {
 	counts map[string]int // accounts per status, once snapshot has counted them
 
 	rejections map[string][]store.Rejection // Salesforce's refusals, by account, for held
+	pulledAt   time.Time                    // Salesforce's time when the pull began reading
 }
 
 // Cycle runs one reconcile cycle: pull, compute, diff, push. It returns the
@@ -105,10 +106,16 @@ func (c *cycle) execute() error {
 	if err := c.loadRejections(); err != nil {
 		return fmt.Errorf("read rejections: %w", err)
 	}
+	if err := c.resumeJob(); err != nil {
+		return err
+	}
 	if err := c.pull(); err != nil {
 		return err
 	}
 	if err := c.recompute(); err != nil {
+		return err
+	}
+	if err := c.refresh(); err != nil {
 		return err
 	}
 	if err := c.push(); err != nil {

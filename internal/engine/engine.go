@@ -26,11 +26,31 @@ type CRM interface {
 	Update(ctx context.Context, object string, batch []salesforce.Update) ([]salesforce.Result, error)
 	// Describe is read again when writes fail for lack of field access.
 	Describe(ctx context.Context, object string) (*salesforce.Describe, error)
+	// Count returns the number of records a SELECT COUNT() query matches.
+	Count(ctx context.Context, soql string) (int, error)
+	// UserID is the integration user's Id ("" when unknown): incremental
+	// pulls leave out the records it changed last.
+	UserID() string
 	Usage() (used, max int)
 	Calls() int64
 	// ServerTime is the CRM's clock as its last response told it; zero
 	// when unknown.
 	ServerTime() time.Time
+}
+
+// Bulk is what the engine needs of a CRM's Bulk API 2.0, used by volume: a
+// full pull of a large object, and a push of many records.
+type Bulk interface {
+	// BulkQuery runs soql as a query job and calls fn with each page of
+	// results, typed as the REST query types them.
+	BulkQuery(ctx context.Context, object, soql string, fn func(page []salesforce.Record) error) error
+	// CreateUpdateJob opens an update job; UploadUpdateJob sends its data
+	// and closes it; UpdateJobResults polls it once and, when it ended,
+	// returns one result per update in order; AbortJob aborts it.
+	CreateUpdateJob(ctx context.Context, object string) (string, error)
+	UploadUpdateJob(ctx context.Context, job string, batch []salesforce.Update) error
+	UpdateJobResults(ctx context.Context, job string, batch []salesforce.Update) ([]salesforce.Result, bool, error)
+	AbortJob(ctx context.Context, job string) error
 }
 
 // Defaults for Options fields left zero.
@@ -45,6 +65,17 @@ const (
 	// failing for a passing cause (a locked row): past it, the record is
 	// a rejection an operator sees.
 	DefaultMaxRetryLater = 8
+	// DefaultBulkThreshold: a full pull of an object with more records runs
+	// as a Bulk API 2.0 query job.
+	DefaultBulkThreshold = 10000
+	// DefaultBulkWriteThreshold: a push of more records runs as a Bulk API
+	// 2.0 ingest job.
+	DefaultBulkWriteThreshold = 2000
+	// MaxJobRecords bounds one ingest job: Bulk API 2.0 takes up to
+	// 150,000,000 records a day in jobs of at most 150 MB of CSV ("Bulk
+	// API 2.0 Limits and Allocations"); a million short rows stay far
+	// below that size.
+	MaxJobRecords = 1000000
 	// MaxBatchSize is the sObject Collections limit: "The list can contain up
 	// to 200 objects." (REST API Developer Guide, "Update Multiple Records").
 	MaxBatchSize = 200
@@ -73,6 +104,11 @@ type Options struct {
 
 	RetryRejectedAfter time.Duration // a refused write is held this long unless its inputs change
 	MaxRetryLater      int           // attempts of a record failing for a passing cause before it is a rejection
+
+	// BulkThreshold and BulkWriteThreshold choose the Bulk API (when the
+	// CRM has one) over REST by volume; -1 never uses it.
+	BulkThreshold      int
+	BulkWriteThreshold int
 }
 
 // Engine runs reconcile cycles. Create it with New; it is safe to call
@@ -80,6 +116,7 @@ type Options struct {
 type Engine struct {
 	store   *store.DB
 	crm     CRM
+	bulk    Bulk // nil: the CRM has no Bulk API
 	pack    *mapping.Pack
 	def     mapping.Definition
 	opts    Options
@@ -124,12 +161,20 @@ func New(db *store.DB, crm CRM, pack *mapping.Pack, opts Options, logger *slog.L
 	if opts.MaxRetryLater <= 0 {
 		opts.MaxRetryLater = DefaultMaxRetryLater
 	}
+	if opts.BulkThreshold == 0 {
+		opts.BulkThreshold = DefaultBulkThreshold
+	}
+	if opts.BulkWriteThreshold == 0 {
+		opts.BulkWriteThreshold = DefaultBulkWriteThreshold
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	bulk, _ := crm.(Bulk)
 	return &Engine{
 		store:   db,
 		crm:     crm,
+		bulk:    bulk,
 		pack:    pack,
 		def:     pack.Definition(),
 		opts:    opts,
@@ -149,6 +194,7 @@ const (
 	metaWatermark    = "watermark"      // RFC3339Nano: highest SystemModstamp pulled
 	metaLastFull     = "last_full_pull" // RFC3339Nano: when the last full pull completed
 	metaLastFullID   = "last_full_id"   // run id of the last completed full pull
+	metaFullCount    = "full_count"     // records the last completed full pull read
 	metaAsOf         = "as_of"          // date every stored account was last computed for
 	metaRulesVersion = "rules_version"
 	metaScopeVersion = "scope_version"

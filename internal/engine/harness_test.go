@@ -36,6 +36,9 @@ type harness struct {
 	// orgRules makes open read what a daemon reads at start: the tags
 	// field's length and the record types.
 	orgRules bool
+	// wrap, when set, stands between the engine and the connector, to
+	// inject what the emulator cannot do at the right moment.
+	wrap func(*salesforce.Client) engine.CRM
 }
 
 const (
@@ -92,7 +95,8 @@ func (h *harness) open() {
 	h.crm = salesforce.New(salesforce.Options{
 		LoginURL: cfg.Salesforce.LoginURL, APIVersion: cfg.Salesforce.APIVersion,
 		Flow: "client_credentials", ClientID: testClientID, ClientSecret: testClientSecret,
-		Retry: salesforce.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond, MaxElapsedTime: 2 * time.Second},
+		Retry:       salesforce.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond, MaxElapsedTime: 2 * time.Second},
+		MaxAPIShare: cfg.Sync.MaxAPIShare,
 	})
 	if err := h.crm.Open(context.Background()); err != nil {
 		h.t.Fatalf("open connector: %v", err)
@@ -126,7 +130,11 @@ func (h *harness) open() {
 	if err != nil {
 		h.t.Fatalf("compile rules: %v", err)
 	}
-	h.engine = engine.New(h.db, h.crm, pack, opts, nil, prometheus.NewRegistry())
+	var crm engine.CRM = h.crm
+	if h.wrap != nil {
+		crm = h.wrap(h.crm)
+	}
+	h.engine = engine.New(h.db, crm, pack, opts, nil, prometheus.NewRegistry())
 	h.engine.Now = h.clock.Now
 }
 

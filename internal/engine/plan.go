@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"time"
 
 	"github.com/lifecycled/lifecycled/connectors/salesforce"
 	"github.com/lifecycled/lifecycled/mapping"
@@ -37,7 +36,7 @@ type PlanResult struct {
 // it can run beside a daemon and before the first sync.
 func (e *Engine) Plan(ctx context.Context, asOf mapping.Date, sample int) (PlanResult, error) {
 	p := PlanResult{AsOf: asOf.String(), Tags: map[string]int{}, Statuses: map[string]int{}}
-	err := e.crm.Query(ctx, e.pullQuery(time.Time{}), func(page []salesforce.Record) error {
+	err := e.crm.Query(ctx, e.pullQuery(pullSpec{}), func(page []salesforce.Record) error {
 		for _, rec := range page {
 			p.Accounts++
 			acct, err := e.pack.Decode(rec)

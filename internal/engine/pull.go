@@ -44,17 +44,40 @@ func (e *Engine) selectFields() []string {
 }
 
 // pullQuery builds the SOQL for a pull. An incremental pull reads records
-// whose SystemModstamp is at or after since; ordering by SystemModstamp then
-// Id keeps pages stable when many records share a timestamp.
+// whose SystemModstamp is at or after since; when others is set, only those
+// someone else changed last (LastModifiedById is not the integration user:
+// lifecycled does not read back its own writes), plus the records of ids
+// whatever their modstamp. A REST query orders by SystemModstamp then Id,
+// which keeps pages stable when many records share a timestamp; a Bulk
+// query leaves the order to Salesforce.
 //
 // SOQL datetime literals are unquoted, e.g. 2024-03-01T12:00:00Z (SOQL and
 // SOSL Reference, "Date Formats and Date Literals").
-func (e *Engine) pullQuery(since time.Time) string {
+func (e *Engine) pullQuery(p pullSpec) string {
 	var cond string
-	if !since.IsZero() {
-		cond = "SystemModstamp >= " + since.UTC().Truncate(time.Second).Format("2006-01-02T15:04:05Z")
+	if !p.since.IsZero() {
+		cond = "SystemModstamp >= " + p.since.UTC().Truncate(time.Second).Format("2006-01-02T15:04:05Z")
+		if p.others != "" {
+			cond += " AND LastModifiedById != " + soqlString(p.others)
+		}
+		if len(p.ids) > 0 {
+			quoted := make([]string, len(p.ids))
+			for i, id := range p.ids {
+				quoted[i] = soqlString(id)
+			}
+			cond = "((" + cond + ") OR Id IN (" + strings.Join(quoted, ", ") + "))"
+		}
 	}
-	return e.query(cond) + " ORDER BY SystemModstamp, Id"
+	q := e.query(cond)
+	if !p.bulk {
+		q += " ORDER BY SystemModstamp, Id"
+	}
+	return q
+}
+
+// soqlString quotes s as a SOQL string literal.
+func soqlString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
 // query returns a SELECT of the managed fields limited to the sync scope and
@@ -79,7 +102,7 @@ func (e *Engine) query(cond string) string {
 // advances only when the whole pull succeeded, so an interrupted pull is
 // repeated from the same point.
 func (c *cycle) pull() error {
-	var since time.Time
+	p := pullSpec{}
 	if !c.full {
 		wm, err := c.e.store.Meta(c.work, metaWatermark)
 		if err != nil {
@@ -89,35 +112,22 @@ func (c *cycle) pull() error {
 		if err != nil {
 			return fmt.Errorf("stored watermark %q: %w", wm, err)
 		}
-		since = t.Add(-c.e.opts.Overlap)
+		p.since = t.Add(-c.e.opts.Overlap)
+		if err := c.othersOnly(&p); err != nil {
+			return err
+		}
 	}
-	seen := c.lastFul
-	if c.full {
-		seen = c.run.ID
-	}
-	var high, serverAt time.Time
-	// Reads stop at once at shutdown (ctx), retries and backoff waits
-	// included: only a write already sent may use the grace period.
-	err := c.e.crm.Query(c.ctx, c.e.pullQuery(since), func(page []salesforce.Record) error {
-		if serverAt.IsZero() {
-			// Salesforce's time when it answered the query: every change
-			// committed before the query ran is in this pull.
-			serverAt = c.e.crm.ServerTime()
-		}
-		if c.ctx.Err() != nil {
-			return errStopped
-		}
-		top, err := c.pullPage(page, seen)
-		if top.After(high) {
-			high = top
-		}
-		return err
-	})
+	high, serverAt, err := c.fetch(p)
 	if err != nil {
-		if salesforce.Classify(err) == salesforce.ClassLimit {
-			return fmt.Errorf("pull: %w: %w", ErrLimitExceeded, err)
+		return err
+	}
+	c.pulledAt = serverAt
+	if p.others == "" {
+		// Every change in the window was read, lifecycled's own included:
+		// no write waits for a read-back any more.
+		if err := c.e.store.ClearRecheck(c.work); err != nil {
+			return err
 		}
-		return fmt.Errorf("pull: %w", err)
 	}
 	return c.finishPull(high, serverAt)
 }
@@ -157,6 +167,7 @@ func (c *cycle) finishPull(high, serverAt time.Time) error {
 	for k, v := range map[string]string{
 		metaLastFull:     c.started.UTC().Format(time.RFC3339Nano),
 		metaLastFullID:   strconv.FormatInt(c.run.ID, 10),
+		metaFullCount:    strconv.Itoa(c.run.Pulled),
 		metaScopeVersion: c.e.opts.ScopeVersion,
 	} {
 		if err := s.SetMeta(c.work, k, v); err != nil {

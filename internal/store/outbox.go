@@ -40,6 +40,9 @@ type Deferred struct {
 	// (the integration user lost access): it was not attempted, so its
 	// Attempts do not grow.
 	Paused bool
+	// Recheck marks an entry whose write may have landed: it is not sent
+	// again until a pull has read the record (see Recheck).
+	Recheck bool
 }
 
 const outboxColumns = `account_id, tags, status, write_tags, write_status, based_on, attempts,
@@ -51,10 +54,11 @@ const upsertOutboxSQL = `INSERT INTO outbox (` + outboxColumns + `)
 		tags = excluded.tags, status = excluded.status,
 		write_tags = excluded.write_tags, write_status = excluded.write_status,
 		based_on = excluded.based_on, attempts = excluded.attempts, last_error = excluded.last_error,
-		next_attempt = excluded.next_attempt, created = excluded.created`
+		next_attempt = excluded.next_attempt, created = excluded.created, recheck = 0, job = NULL`
 
 // DueOutbox returns up to limit entries whose NextAttempt is at or before
-// now, ordered by NextAttempt then AccountID. limit <= 0 means no limit.
+// now, ordered by NextAttempt then AccountID, leaving out entries to
+// recheck and entries in a bulk job. limit <= 0 means no limit.
 func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxEntry, error) {
 	at, err := encTime(now)
 	if err != nil {
@@ -66,7 +70,8 @@ func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int) ([]Outbox
 	}
 	defer tx.Rollback()
 	out, err := queryOutbox(ctx, tx, `SELECT `+outboxColumns+` FROM outbox
-		WHERE next_attempt <= ? ORDER BY next_attempt, account_id LIMIT ?`, at, sqlLimit(limit))
+		WHERE next_attempt <= ? AND NOT recheck AND job IS NULL
+		ORDER BY next_attempt, account_id LIMIT ?`, at, sqlLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("due outbox: %w", err)
 	}
@@ -127,7 +132,8 @@ func (db *DB) CompleteWrites(ctx context.Context, w []Written) error {
 func completeWrites(ctx context.Context, tx *sql.Tx, ws []Written) error {
 	done, err := tx.PrepareContext(ctx, `UPDATE outbox SET
 		write_tags = write_tags AND NOT (?2 AND tags IS ?3),
-		write_status = write_status AND NOT (?4 AND status IS ?5)
+		write_status = write_status AND NOT (?4 AND status IS ?5),
+		recheck = 0, job = NULL
 		WHERE account_id = ?1`)
 	if err != nil {
 		return err
@@ -193,8 +199,8 @@ func (db *DB) DeferWrites(ctx context.Context, d []Deferred) error {
 }
 
 func deferWrites(ctx context.Context, tx *sql.Tx, ds []Deferred) error {
-	st, err := tx.PrepareContext(ctx, `UPDATE outbox SET attempts = attempts + NOT ?, last_error = ?, next_attempt = ?
-		WHERE account_id = ?`)
+	st, err := tx.PrepareContext(ctx, `UPDATE outbox SET attempts = attempts + NOT ?, last_error = ?, next_attempt = ?,
+		recheck = ?, job = NULL WHERE account_id = ?`)
 	if err != nil {
 		return err
 	}
@@ -204,7 +210,7 @@ func deferWrites(ctx context.Context, tx *sql.Tx, ds []Deferred) error {
 		if err != nil {
 			return fmt.Errorf("account %s: next attempt: %w", d.AccountID, err)
 		}
-		if _, err := st.ExecContext(ctx, d.Paused, d.Error, at, d.AccountID); err != nil {
+		if _, err := st.ExecContext(ctx, d.Paused, d.Error, at, d.Recheck, d.AccountID); err != nil {
 			return fmt.Errorf("account %s: %w", d.AccountID, err)
 		}
 	}
