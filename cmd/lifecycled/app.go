@@ -32,7 +32,7 @@ type common struct {
 
 func (c *common) register(fs *flag.FlagSet) {
 	c.configPath = envOr("LIFECYCLED_CONFIG", "./lifecycled.yaml")
-	fs.StringVar(&c.configPath, "config", c.configPath, "config file (env LIFECYCLED_CONFIG)")
+	fs.StringVar(&c.configPath, "config", c.configPath, "read the config from `FILE` (env LIFECYCLED_CONFIG)")
 	c.log.register(fs)
 }
 
@@ -168,11 +168,9 @@ func (m *Main) prepare(withStore bool) (err error) {
 		}()
 	}
 	if withStore && m.Store == nil {
-		db := store.New(cfg.State.Path)
-		if err := db.Open(); err != nil {
-			return fmt.Errorf("open state: %w", err)
+		if m.Store, err = openStateFile(cfg.State.Path, m.Logger); err != nil {
+			return err
 		}
-		m.Store = db
 	}
 	return nil
 }
@@ -309,9 +307,9 @@ func (c *common) openState(s stdio) (*config.Config, *store.DB, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	db := store.New(cfg.State.Path)
-	if err := db.OpenReadOnly(); err != nil {
-		return nil, nil, fmt.Errorf("open state %s: %w", cfg.State.Path, err)
+	db, err := openStateReadOnly(cfg.State.Path)
+	if err != nil {
+		return nil, nil, err
 	}
 	return cfg, db, nil
 }

@@ -23,8 +23,8 @@ func runExplain(ctx context.Context, args []string, s stdio) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usageError(fs, "want one ACCOUNT_ID, got %d arguments", fs.NArg())
+	if err := oneAccountID(fs); err != nil {
+		return err
 	}
 	m, err := c.connect(ctx, s, false)
 	if m != nil {

@@ -24,11 +24,10 @@ func runHistory(ctx context.Context, args []string, s stdio) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	ids := fs.Args()
-	if len(ids) != 1 {
-		return usageError(fs, "want one ACCOUNT_ID, got %d arguments", len(ids))
+	if err := oneAccountID(fs); err != nil {
+		return err
 	}
-	id := ids[0]
+	id := fs.Arg(0)
 	_, db, err := c.openState(s)
 	if err != nil {
 		return err

@@ -198,6 +198,21 @@ func usageError(fs *flag.FlagSet, format string, args ...any) error {
 	return errUsage
 }
 
+// oneAccountID checks that the command line of fs (explain, history) holds
+// exactly one argument, the account Id. Without it, it prints in words
+// what is missing, then the usage, and returns errUsage (exit 2).
+func oneAccountID(fs *flag.FlagSet) error {
+	switch fs.NArg() {
+	case 1:
+		return nil
+	case 0:
+		fmt.Fprintf(fs.Output(), "%[1]s needs an account Id: lifecycled %[1]s ACCOUNT_ID\n", fs.Name())
+		fs.Usage()
+		return errUsage
+	}
+	return usageError(fs, "one account Id at a time, got %d: %s", fs.NArg(), strings.Join(fs.Args(), " "))
+}
+
 // dashes rewrites the flag package's "-name" in its error messages as
 // "--name", the spelling the usage lines use.
 func dashes(msg string) string {

@@ -205,7 +205,7 @@ func TestReportCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 		res := runBinary(t, nil, nil, "report", "--config", missing)
-		if res.code != 1 || !strings.Contains(res.stderr, "open state") || strings.Count(strings.TrimSpace(res.stderr), "\n") != 0 {
+		if res.code != 1 || !strings.Contains(res.stderr, "no state yet") || strings.Count(strings.TrimSpace(res.stderr), "\n") != 0 {
 			t.Errorf("report without a state file = %d %q, want 1 and one line naming the state", res.code, res.stderr)
 		}
 	})

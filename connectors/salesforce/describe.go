@@ -83,7 +83,8 @@ type describeJSON struct {
 }
 
 // Describe returns the fields and record types of object, retrying
-// transient failures.
+// transient failures. Its errors start "describe OBJECT: ", except a
+// *VersionError when the org does not serve the client's API version.
 // simpleforce's SObject.Describe returns nil for every failure; the edge
 // keeps the real error, which Describe returns.
 func (c *Client) Describe(ctx context.Context, object string) (*Describe, error) {
@@ -96,6 +97,18 @@ func (c *Client) Describe(ctx context.Context, object string) (*Describe, error)
 		})
 	})
 	if err != nil {
+		if verr := c.checkVersion(ctx, err); verr != nil {
+			return nil, verr
+		}
+		if isNotFound(err) {
+			// An sObject the org lacks, or one the user's profile and
+			// permission sets hide, is a 404 NOT_FOUND ("Status Codes and
+			// Error Responses",
+			// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm:
+			// "The requested resource couldn't be found. Check the URI for
+			// errors, and verify that there are no sharing issues.").
+			return nil, fmt.Errorf("describe %s: the org has no object %s, or the integration user cannot see it: %w", object, object, err)
+		}
 		return nil, fmt.Errorf("describe %s: %w", object, err)
 	}
 	raw, err := json.Marshal(meta)

@@ -40,6 +40,9 @@ func (c *Client) Query(ctx context.Context, soql string, fn func(page []Record) 
 		})
 		if err != nil {
 			if page == 1 {
+				if verr := c.checkVersion(ctx, err); verr != nil {
+					return verr
+				}
 				return fmt.Errorf("query: %w", err)
 			}
 			return fmt.Errorf("query page %d: %w", page, err)

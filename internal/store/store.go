@@ -19,6 +19,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -75,8 +76,9 @@ func New(path string) *DB {
 // the process dies, even by SIGKILL), creates the file with mode 0600 if
 // needed, and runs the migrations the file lacks. A second Open of the same
 // file, from any process or from this one, fails with a *LockedError
-// wrapping ErrLocked. Runs left "running" by a process that died are marked
-// "interrupted".
+// wrapping ErrLocked; other errors start "open state file PATH: ". The
+// file's directory must exist. Runs left "running" by a process that died
+// are marked "interrupted".
 func (db *DB) Open() (err error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
@@ -87,7 +89,10 @@ func (db *DB) Open() (err error) {
 
 	lock, err := acquireLock(db.Path)
 	if err != nil {
-		return err
+		if errors.Is(err, ErrLocked) {
+			return err
+		}
+		return fmt.Errorf("open state file %s: %w", db.Path, err)
 	}
 	defer func() {
 		if err != nil {
@@ -96,7 +101,7 @@ func (db *DB) Open() (err error) {
 	}()
 
 	if err := createPrivate(db.Path); err != nil {
-		return err
+		return fmt.Errorf("open state file %s: %w", db.Path, err)
 	}
 
 	w, err := sql.Open("sqlite3", dsn(abs, false))
@@ -159,8 +164,9 @@ func (db *DB) prepare() (string, error) {
 
 // OpenReadOnly opens an existing state file for reading only, without the
 // lock, so status and report commands can run beside the daemon. It runs no
-// migrations; a file the daemon has not yet initialised is an error. Every
-// write method returns ErrReadOnly.
+// migrations; a file the daemon has not yet initialised is an error, and a
+// file that does not exist is an error wrapping fs.ErrNotExist. Every write
+// method returns ErrReadOnly.
 func (db *DB) OpenReadOnly() error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
@@ -169,7 +175,13 @@ func (db *DB) OpenReadOnly() error {
 		return err
 	}
 	if _, err := os.Stat(db.Path); err != nil {
-		return fmt.Errorf("open state file: %w", err)
+		// The *PathError repeats the path; keep its cause only. A missing
+		// file wraps fs.ErrNotExist: the daemon has not created it yet.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("open state file %s: %w", db.Path, err)
 	}
 	ctx := context.Background()
 	r, err := openReader(ctx, abs)
