@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -125,7 +126,11 @@ func (d *daemon) retry(ctx context.Context, what string, fn func(context.Context
 			return false
 		}
 		wait := max(b.NextBackOff(), connectMinWait)
-		d.setBlocked(fmt.Sprintf("%s: %v (attempt %d; next in %s)", what, err, attempt, wait.Round(time.Second)))
+		why := err.Error()
+		if !strings.HasPrefix(why, what) {
+			why = what + ": " + why
+		}
+		d.setBlocked(fmt.Sprintf("%s (attempt %d; next in %s)", why, attempt, wait.Round(time.Second)))
 		d.logger.Error("cannot "+what+"; waiting to try again", "attempt", attempt,
 			"wait", wait.Round(time.Second).String(), "error", err)
 		t := time.NewTimer(wait)

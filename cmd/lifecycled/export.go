@@ -43,7 +43,7 @@ func runExport(ctx context.Context, args []string, s stdio) error {
 	object := m.Config.Salesforce.Object
 	desc, err := m.CRM.Describe(ctx, object)
 	if err != nil {
-		return fmt.Errorf("describe %s: %w", object, err)
+		return err // the connector names the describe
 	}
 	fields := exportFields(m, desc)
 	q := "SELECT " + strings.Join(fields, ", ") + " FROM " + object

@@ -66,7 +66,7 @@ func (e *Engine) Blocked() string {
 func (c *cycle) writable() (map[string]bool, error) {
 	d, err := c.e.crm.Describe(c.ctx, c.e.opts.Object)
 	if err != nil {
-		return nil, fmt.Errorf("describe %s: %w", c.e.opts.Object, err)
+		return nil, err // the connector names the describe
 	}
 	out := map[string]bool{}
 	for _, f := range d.Fields {

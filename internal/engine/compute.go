@@ -57,7 +57,7 @@ func (c *cycle) evaluate(acct store.Account, rec mapping.Record, prev *store.Acc
 	// History: a new status, or a person's edit of a managed value (drift).
 	// The inputs are encoded only for an entry: most evaluations add none.
 	var inputs json.RawMessage
-	if prev == nil && res.Status != nil || prev != nil && !sameString(prev.DesiredStatus, res.Status) {
+	if prev == nil && (res.Status != nil || acct.CRMStatus != nil) || prev != nil && !sameString(prev.DesiredStatus, res.Status) {
 		inputs = c.inputs(rec)
 		// An account's first entry starts from what Salesforce held before
 		// lifecycled's first write.

@@ -41,7 +41,7 @@ func ReadRecordTypes(ctx context.Context, crm PicklistReader, object string, des
 	for _, rt := range active {
 		values, err := crm.RecordTypePicklists(ctx, object, rt.ID)
 		if err != nil {
-			return nil, "", fmt.Errorf("picklist values of record type %s (%s): %w", rt.Name, rt.ID, err)
+			return nil, "", fmt.Errorf("record type %s: %w", rt.Name, err)
 		}
 		allowed := map[string]bool{}
 		for _, v := range values[statusField] {
