@@ -55,6 +55,17 @@ type Options struct {
 	// https://login.salesforce.com.
 	LoginHost string
 	Sandbox   bool
+
+	// Scale: Bulk API 2.0 query jobs and query timeouts (bulkquery.go,
+	// selectivity.go). QueryTimeoutRows > 0 makes a REST query or queryAll
+	// without a selective WHERE clause, over an object with more rows than
+	// this, fail with 400 QUERY_TIMEOUT; 0 turns it off.
+	// BulkPollsToComplete is how many job-info reads (GET
+	// /jobs/query/{id}) a query job takes to reach JobComplete: 0 or 1
+	// completes it at the first read, n > 1 shows InProgress n-1 times
+	// first. Results reflect the records when the job completes.
+	QueryTimeoutRows    int
+	BulkPollsToComplete int
 }
 
 // DefaultTokenLifetime and DefaultAPILimit apply when Options leave them zero.
