@@ -91,10 +91,11 @@ type Server struct {
 	invalidIDs map[string]bool // FailValidation: canonical 15-character IDs
 	readOnly   map[string]bool // SetFieldEditable false: "Object.Field"
 
-	auth    authState
-	cursors cursorSet
-	stats   statsState
-	faults  faultState
+	auth      authState
+	cursors   cursorSet
+	queryJobs queryJobSet // Bulk API 2.0 query jobs (bulkquery.go)
+	stats     statsState
+	faults    faultState
 }
 
 // NewServer starts a server on a free loopback port, like
@@ -245,6 +246,8 @@ func (s *Server) route(method string, rest []string) (route, bool) {
 		return route{"sobject", s.handleRecord}, method == http.MethodGet || method == http.MethodPatch
 	case n == 2 && rest[0] == "composite" && rest[1] == "sobjects":
 		return route{"collections", s.handleCollections}, method == http.MethodPatch
+	case n >= 2 && n <= 4 && rest[0] == "jobs" && rest[1] == "query":
+		return s.bulkQueryRoute(method, rest)
 	case (n == 5 || n == 6) && rest[0] == "ui-api" && rest[1] == "object-info" && rest[3] == "picklist-values":
 		return route{"picklistValues", s.handlePicklistValues}, method == http.MethodGet
 	}
