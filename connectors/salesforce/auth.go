@@ -210,9 +210,13 @@ func (c *Client) install(ctx context.Context, tok *oauth2.Token, used string) {
 		c.logger.Warn("token response has no usable instance_url; using the login URL", "login_url", c.loginURL)
 	}
 	c.addSecrets(tok.AccessToken, tok.RefreshToken)
+	id, _ := tok.Extra("id").(string)
 	c.mu.Lock()
 	c.access = tok.AccessToken
 	c.instance = inst
+	if uid := userIDFromIdentity(id); uid != "" {
+		c.userID = uid
+	}
 	c.gen++
 	save := ""
 	if c.opts.Flow == FlowRefreshToken {

@@ -42,6 +42,9 @@ type Client struct {
 	authErr  error    // a rejected grant: every call fails with it until Open
 	secrets  []string // values redacted from errors and logs
 	static   int      // how many of secrets come from Options
+	userID   string   // the integration user, from the token's identity URL (user.go)
+
+	bulkTypes sync.Map // object name -> map[lower-case field]describe type, BulkQuery's cache (bulkquery.go)
 }
 
 type clientState int

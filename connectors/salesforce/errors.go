@@ -57,9 +57,16 @@ const (
 	// succeeds once an admin grants the access, so do not reject the value;
 	// re-describe and report the missing permission.
 	ClassFieldAccess
+	// ClassQueryTimeout: a REST query failed with QUERY_TIMEOUT, Salesforce's
+	// answer to a non-selective query over a large object that ran past
+	// its two minutes. The same query fails again, so the REST retry loop
+	// does not retry it, but nothing is wrong with the data: the caller
+	// falls back to a Bulk API 2.0 query job or to narrower windows.
+	ClassQueryTimeout
 )
 
-var classNames = [...]string{"none", "transient", "retry_later", "limit", "permanent", "auth", "ambiguous", "field_access"}
+var classNames = [...]string{"none", "transient", "retry_later", "limit", "permanent", "auth", "ambiguous", "field_access",
+	"query_timeout"}
 
 // String returns a stable lower-case name, suitable as a metric label.
 func (c Class) String() string {
@@ -232,6 +239,8 @@ const (
 	codeFieldNotWritable = "INVALID_FIELD_FOR_INSERT_UPDATE"
 	// codeReadOnlyAccess: the user has no edit access to the record.
 	codeReadOnlyAccess = "INSUFFICIENT_ACCESS_OR_READONLY"
+	// codeQueryTimeout: "Your query request was running for too long."
+	codeQueryTimeout = "QUERY_TIMEOUT"
 )
 
 // Classify returns the class of err; nil is ClassNone.
@@ -292,6 +301,8 @@ func classifyAPI(e *APIError) Class {
 		return ClassTransient
 	case codeFieldNotWritable, codeReadOnlyAccess:
 		return ClassFieldAccess
+	case codeQueryTimeout:
+		return ClassQueryTimeout
 	}
 	switch {
 	case rowLocked(e):

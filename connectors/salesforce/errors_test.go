@@ -66,7 +66,7 @@ func TestClassify(t *testing.T) {
 func TestClassNames(t *testing.T) {
 	want := map[Class]string{ClassNone: "none", ClassTransient: "transient", ClassRetryLater: "retry_later",
 		ClassLimit: "limit", ClassPermanent: "permanent", ClassAuth: "auth", ClassAmbiguous: "ambiguous",
-		ClassFieldAccess: "field_access", ClassFieldAccess + 1: "class(8)"}
+		ClassFieldAccess: "field_access", ClassQueryTimeout: "query_timeout", ClassQueryTimeout + 1: "class(9)"}
 	for c, name := range want {
 		if got := c.String(); got != name {
 			t.Errorf("Class(%d).String() = %q, want %q", int(c), got, name)
@@ -74,6 +74,9 @@ func TestClassNames(t *testing.T) {
 	}
 	if ClassFieldAccess != ClassAmbiguous+1 {
 		t.Errorf("ClassFieldAccess = %d, want right after ClassAmbiguous", ClassFieldAccess)
+	}
+	if ClassQueryTimeout != ClassFieldAccess+1 {
+		t.Errorf("ClassQueryTimeout = %d, want right after ClassFieldAccess", ClassQueryTimeout)
 	}
 }
 

@@ -96,6 +96,10 @@ type Options struct {
 	// rule that blocks still fails the record with DUPLICATES_DETECTED.
 	EnforceDuplicateRules bool
 
+	// BulkMaxRecords is the maxRecords BulkQuery asks each results page for
+	// (default DefaultBulkMaxRecords); Salesforce may return fewer.
+	BulkMaxRecords int
+
 	Logger *slog.Logger // nil: discard
 }
 

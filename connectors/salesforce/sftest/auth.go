@@ -16,7 +16,7 @@ import (
 // identity URL of a token response is instanceURL/id/orgID/userID.
 var (
 	orgID  = makeID("00D", 1)
-	userID = makeID("005", 1)
+	userID = IntegrationUserID
 )
 
 // authState holds the issued access tokens and the refresh tokens the server

@@ -32,7 +32,7 @@ func TestServerHoldsTheGeneratedAccounts(t *testing.T) {
 	}
 	for i := range want {
 		sub := maps.Clone(got[i])
-		for _, k := range []string{"Id", "IsDeleted", "CreatedDate", "LastModifiedDate", "SystemModstamp"} {
+		for _, k := range []string{"Id", "IsDeleted", "CreatedDate", "LastModifiedDate", "SystemModstamp", "CreatedById", "LastModifiedById"} {
 			delete(sub, k)
 		}
 		if !reflect.DeepEqual(sub, want[i]) {

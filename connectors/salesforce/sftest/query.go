@@ -97,6 +97,10 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request, version str
 
 	s.mu.RLock()
 	t := s.tables[plan.Object]
+	if !s.checkSelective(w, t, plan) {
+		s.mu.RUnlock()
+		return
+	}
 	rows := s.match(t, plan, all)
 	if plan.Count {
 		s.mu.RUnlock()

@@ -136,6 +136,7 @@ func (s *Server) Delete(object, id string) error {
 	ms := cell{i: stamp.UnixMilli()}
 	t.set(row, t.fModified, ms)
 	t.set(row, t.fModstamp, ms)
+	t.set(row, t.fModifiedBy, cell{s: HumanUserID})
 	s.writes.add(Write{At: stamp, Object: t.obj.Name, ID: t.id(row), Fields: map[string]any{"IsDeleted": true}, Source: "user"})
 	return nil
 }

@@ -101,13 +101,17 @@ var systemFields = []FieldSchema{
 	{Name: "CreatedDate", Label: "Created Date", Type: "datetime"},
 	{Name: "LastModifiedDate", Label: "Last Modified Date", Type: "datetime"},
 	{Name: "SystemModstamp", Label: "System Modstamp", Type: "datetime"},
+	// CreatedById and LastModifiedById are lookups to User on every object
+	// (see users.go).
+	{Name: "CreatedById", Label: "Created By ID", Type: "reference", Length: 18},
+	{Name: "LastModifiedById", Label: "Last Modified By ID", Type: "reference", Length: 18},
 }
 
 // ParseSchema reads a schema file: {"objects":[{"name":"Account",
 // "keyPrefix":"001","fields":[{"name":"Start_Date__c","type":"date",
 // "updateable":true,"nillable":true}, ...], "recordTypes":[...]}]}. The
-// system fields Id, IsDeleted, CreatedDate, LastModifiedDate and
-// SystemModstamp are added to every object that does not list them, and
+// system fields Id, IsDeleted, CreatedDate, LastModifiedDate,
+// SystemModstamp, CreatedById and LastModifiedById are added to every object that does not list them, and
 // RecordTypeId to an object with record types (see RecordTypeSchema).
 // Picklist values are strings or {"value","label"} objects (PicklistValue).
 func ParseSchema(data []byte) (*Schema, error) {

@@ -55,6 +55,17 @@ type Options struct {
 	// https://login.salesforce.com.
 	LoginHost string
 	Sandbox   bool
+
+	// Scale: Bulk API 2.0 query jobs and query timeouts (bulkquery.go,
+	// selectivity.go). QueryTimeoutRows > 0 makes a REST query or queryAll
+	// without a selective WHERE clause, over an object with more rows than
+	// this, fail with 400 QUERY_TIMEOUT; 0 turns it off.
+	// BulkPollsToComplete is how many job-info reads (GET
+	// /jobs/query/{id}) a query job takes to reach JobComplete: 0 or 1
+	// completes it at the first read, n > 1 shows InProgress n-1 times
+	// first. Results reflect the records when the job completes.
+	QueryTimeoutRows    int
+	BulkPollsToComplete int
 }
 
 // DefaultTokenLifetime and DefaultAPILimit apply when Options leave them zero.
@@ -80,10 +91,11 @@ type Server struct {
 	invalidIDs map[string]bool // FailValidation: canonical 15-character IDs
 	readOnly   map[string]bool // SetFieldEditable false: "Object.Field"
 
-	auth    authState
-	cursors cursorSet
-	stats   statsState
-	faults  faultState
+	auth      authState
+	cursors   cursorSet
+	queryJobs queryJobSet // Bulk API 2.0 query jobs (bulkquery.go)
+	stats     statsState
+	faults    faultState
 }
 
 // NewServer starts a server on a free loopback port, like
@@ -234,6 +246,8 @@ func (s *Server) route(method string, rest []string) (route, bool) {
 		return route{"sobject", s.handleRecord}, method == http.MethodGet || method == http.MethodPatch
 	case n == 2 && rest[0] == "composite" && rest[1] == "sobjects":
 		return route{"collections", s.handleCollections}, method == http.MethodPatch
+	case n >= 2 && n <= 4 && rest[0] == "jobs" && rest[1] == "query":
+		return s.bulkQueryRoute(method, rest)
 	case (n == 5 || n == 6) && rest[0] == "ui-api" && rest[1] == "object-info" && rest[3] == "picklist-values":
 		return route{"picklistValues", s.handlePicklistValues}, method == http.MethodGet
 	}

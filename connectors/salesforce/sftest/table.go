@@ -14,6 +14,7 @@ type table struct {
 	n    int
 
 	fDeleted, fCreated, fModified, fModstamp int
+	fCreatedBy, fModifiedBy                  int
 	fName, fRecordType                       int               // -1 when the object lacks the field
 	strings                                  map[string]string // interned text values
 	names                                    nameIndex         // built on first use by the duplicate rule
@@ -37,6 +38,8 @@ func newTable(o *ObjectSchema) *table {
 	t.fCreated = t.index("CreatedDate")
 	t.fModified = t.index("LastModifiedDate")
 	t.fModstamp = t.index("SystemModstamp")
+	t.fCreatedBy = t.index("CreatedById")
+	t.fModifiedBy = t.index("LastModifiedById")
 	t.fName = t.index("Name")
 	t.fRecordType = t.index("RecordTypeId")
 	return t
@@ -75,7 +78,8 @@ func growSlice[T any](s []T, n int) []T {
 	return out
 }
 
-// appendRow adds a row of nulls stamped created and modified at ms.
+// appendRow adds a row of nulls stamped created and modified at ms, by
+// HumanUserID (Insert and the generator are users' work).
 func (t *table) appendRow(ms int64) int {
 	row := t.n
 	for fi, f := range t.obj.Fields {
@@ -99,6 +103,8 @@ func (t *table) appendRow(ms int64) int {
 	t.set(row, t.fCreated, cell{i: ms})
 	t.set(row, t.fModified, cell{i: ms})
 	t.set(row, t.fModstamp, cell{i: ms})
+	t.set(row, t.fCreatedBy, cell{s: HumanUserID})
+	t.set(row, t.fModifiedBy, cell{s: HumanUserID})
 	return row
 }
 

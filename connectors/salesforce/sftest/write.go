@@ -322,6 +322,7 @@ func (s *Server) write(c *change, stamp time.Time, source string) (noop bool) {
 	ms := cell{i: stamp.UnixMilli()}
 	t.set(c.row, t.fModified, ms)
 	t.set(c.row, t.fModstamp, ms)
+	t.set(c.row, t.fModifiedBy, cell{s: modifiedBy(source)})
 	s.writes.add(Write{At: stamp, Object: t.obj.Name, ID: t.id(c.row), Fields: fields, Noop: noop, Source: source})
 	return noop
 }

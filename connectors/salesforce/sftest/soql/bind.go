@@ -15,6 +15,9 @@ type Plan struct {
 
 	where predicate // nil: every record
 	order []orderKey
+	q     *Query // for Filter
+	s     Schema
+	today int
 }
 
 type orderKey struct {
@@ -50,7 +53,7 @@ func (q *Query) Bind(s Schema, today time.Time) (*Plan, error) {
 		return nil, newError(q.src, q.objPos, CodeInvalidType, invalidType, q.Object)
 	}
 	b := &binder{q: q, s: s, obj: obj, today: dayNumber(today.UTC().Date())}
-	p := &Plan{Object: obj, Count: q.Count, Limit: q.Limit}
+	p := &Plan{Object: obj, Count: q.Count, Limit: q.Limit, q: q, s: s, today: b.today}
 	seen := map[string]bool{}
 	for i, f := range q.Fields {
 		name, _, err := b.field(f, q.fieldPos[i])
