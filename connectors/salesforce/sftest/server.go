@@ -55,6 +55,12 @@ type Options struct {
 	// https://login.salesforce.com.
 	LoginHost string
 	Sandbox   bool
+
+	// Bulk API 2.0 (bulkingest.go). BulkPollsToComplete is how many job-info
+	// GETs report a queued job still running (UploadComplete, then
+	// InProgress) before the next one finds it processed; 0 processes an
+	// ingest job when its upload completes.
+	BulkPollsToComplete int
 }
 
 // DefaultTokenLifetime and DefaultAPILimit apply when Options leave them zero.
@@ -84,6 +90,7 @@ type Server struct {
 	cursors cursorSet
 	stats   statsState
 	faults  faultState
+	ingest  ingestState // Bulk API 2.0 ingest jobs (bulkingest.go)
 }
 
 // NewServer starts a server on a free loopback port, like
@@ -234,6 +241,8 @@ func (s *Server) route(method string, rest []string) (route, bool) {
 		return route{"sobject", s.handleRecord}, method == http.MethodGet || method == http.MethodPatch
 	case n == 2 && rest[0] == "composite" && rest[1] == "sobjects":
 		return route{"collections", s.handleCollections}, method == http.MethodPatch
+	case n >= 2 && rest[0] == "jobs" && rest[1] == "ingest":
+		return s.ingestRoute(method, rest[2:])
 	case (n == 5 || n == 6) && rest[0] == "ui-api" && rest[1] == "object-info" && rest[3] == "picklist-values":
 		return route{"picklistValues", s.handlePicklistValues}, method == http.MethodGet
 	}
