@@ -248,7 +248,9 @@ func (s *Server) handleIngestJobs(w http.ResponseWriter, r *http.Request, versio
 // Data"): a text/csv body, accepted only while the job is Open, answered
 // 201 Created with no body. Bulk API 2.0 takes one upload per job: a
 // second PUT is accepted, but closing the job then fails with INVALIDJOB
-// "Found multipe contents for job ..." (the answer orgs give; the guide's
+// "Found multipe contents for job ..." (the answer orgs give, quoted in the
+// Stack Exchange question "Providing multiple batches to the Bulk API
+// 2.0", https://life-improver.com/salesforce/salesforce-providing-multiple-batches-to-the-bulk-api-2-0/; the guide's
 // examples upload once).
 func (s *Server) handleIngestUpload(w http.ResponseWriter, r *http.Request, _ string, rest []string) {
 	id := ingestTail(rest)[0]
