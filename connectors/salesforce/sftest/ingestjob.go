@@ -1,7 +1,9 @@
 package sftest
 
 import (
+	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -169,4 +171,108 @@ func ingestTypeError(o *ObjectSchema, fields map[string]any) *apiError {
 		}
 	}
 	return nil
+}
+
+// transitionIngest applies a PATCH of the job's state. The caller holds
+// s.ingest.mu.
+func (s *Server) transitionIngest(j *ingestJob, state string) *apiError {
+	fail := func(e apiError) *apiError { return &e }
+	switch state {
+	case jobUploadComplete:
+		switch {
+		case j.state != jobOpen:
+			return fail(invalidJobState("Invalid state transition from " + j.state + " to UploadComplete"))
+		case j.uploads > 1:
+			return fail(invalidJob("Found multipe contents for job: <" + j.id[:15] + ">, please 'Close' / 'Abort' / 'Delete' the current Job then create a new Job and make sure you only do 'PUT' once on a given Job."))
+		}
+		j.state = jobUploadComplete
+		j.polls = 0
+		if s.opts.BulkPollsToComplete <= 0 {
+			s.processIngest(j)
+		}
+	case jobAborted:
+		// "The job was canceled by the job creator"; records not yet
+		// processed stay unprocessed.
+		switch j.state {
+		case jobOpen, jobUploadComplete, jobInProgress:
+		default:
+			return fail(invalidJobState("Invalid state transition from " + j.state + " to Aborted"))
+		}
+		j.state = jobAborted
+		if header, rows, err := readIngestCSV(j.data, ingestDelimiters[j.delimiter]); err == nil {
+			j.header, j.unproc = header, rows
+		}
+	default:
+		return fail(invalidJobState("Invalid state: " + strconv.Quote(state) + " (want UploadComplete or Aborted)"))
+	}
+	j.modstamp = s.stamp()
+	return nil
+}
+
+// pollIngest counts one job-info GET of a queued job: the first
+// BulkPollsToComplete polls report the job UploadComplete then InProgress;
+// the next one processes it. The caller holds s.ingest.mu.
+func (s *Server) pollIngest(j *ingestJob) {
+	if j.state != jobUploadComplete && j.state != jobInProgress {
+		return
+	}
+	j.polls++
+	if j.polls <= s.opts.BulkPollsToComplete {
+		if j.polls > 1 {
+			j.state = jobInProgress
+		}
+		return
+	}
+	s.processIngest(j)
+}
+
+// handleIngestResults serves GET .../successfulResults ("sf__Id",
+// "sf__Created", then the uploaded columns), .../failedResults ("sf__Id",
+// "sf__Error", then the uploaded columns) and .../unprocessedrecords (the
+// uploaded columns) as text/csv ("Get Job Successful Record Results",
+// "Get Job Failed Record Results", "Get Job Unprocessed Record Results",
+// https://developer.salesforce.com/docs/platform/api-asynch/guide/get-job-failed-results.html).
+// Before the job is processed the lists are empty (a header alone).
+func (s *Server) handleIngestResults(w http.ResponseWriter, _ *http.Request, _ string, rest []string) {
+	tail := ingestTail(rest)
+	s.ingest.mu.Lock()
+	j := s.ingest.job(tail[0])
+	if j == nil {
+		s.ingest.mu.Unlock()
+		writeErrors(w, http.StatusNotFound, notFound())
+		return
+	}
+	header := j.header
+	if header == nil {
+		header, _, _ = readIngestCSV(j.data, ingestDelimiters[j.delimiter])
+	}
+	var body []byte
+	switch tail[1] {
+	case "successfulResults":
+		body = writeIngestCSV(append([]string{"sf__Id", "sf__Created"}, header...), j.success)
+	case "failedResults":
+		body = writeIngestCSV(append([]string{"sf__Id", "sf__Error"}, header...), j.failures)
+	default:
+		body = writeIngestCSV(header, j.unproc)
+	}
+	s.ingest.mu.Unlock()
+	w.Header().Set("Content-Type", "text/csv")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(body) //nolint:errcheck // the client may be gone
+}
+
+// FailIngestJobs makes every ingest job processed from now on fail as a
+// whole before it writes anything: state Failed, errorMessage message,
+// every record unprocessed, as a job whose internal batch cannot be
+// processed after its retries is ("If the batch still can't be processed
+// after 20 retries, the entire ingest job is moved to the Failed state and
+// remaining job data isn't processed", "Understanding Bulk API 2.0
+// Ingest",
+// https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_bulk_v2/datafiles_understanding_bulk2_ingest.htm).
+// An empty message turns the fault off.
+func (s *Server) FailIngestJobs(message string) {
+	s.ingest.mu.Lock()
+	defer s.ingest.mu.Unlock()
+	s.ingest.fail = message
 }
