@@ -256,20 +256,6 @@ func (c *Client) resultsCall(ctx context.Context, s session, path string, types 
 	return resultsPage{records: records, next: next}, nil
 }
 
-// validJobID reports whether s is a 15- or 18-character Id (letters and
-// digits), so it can go into a URL path as is.
-func validJobID(s string) bool {
-	if len(s) != 15 && len(s) != 18 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-			return false
-		}
-	}
-	return true
-}
-
 // validLocator reports whether a locator can go into a query string as is
 // worth trusting: printable, no spaces, bounded.
 func validLocator(s string) bool {

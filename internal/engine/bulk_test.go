@@ -36,12 +36,13 @@ func stateOf(t *testing.T, h *harness) orgState {
 
 // TestBulkAndRESTGiveTheSameResults runs the same org through the REST
 // paths only and through the Bulk API 2.0 paths (low thresholds), with
-// foreign tags, record types that refuse statuses, a validation rule, a
+// foreign tags, record types that refuse statuses, a duplicate rule (which
+// Bulk API 2.0 cannot be told to allow), a validation rule, a
 // person's edits (drift), deleted accounts and a day's rollover: both end
 // in the same Salesforce state with the same rejections and no no-op write.
 func TestBulkAndRESTGiveTheSameResults(t *testing.T) {
 	run := func(t *testing.T, bulk bool) (orgState, sftest.Stats) {
-		h := newHarnessWith(t, sftest.Options{Accounts: 3000, PartnerShare: 0.2}, func(h *harness) {
+		h := newHarnessWith(t, sftest.Options{Accounts: 3000, PartnerShare: 0.2, DuplicateShare: 0.05}, func(h *harness) {
 			h.orgRules = true
 			h.tune = func(o *engine.Options) {
 				o.BulkThreshold, o.BulkWriteThreshold = -1, -1
@@ -100,8 +101,11 @@ func TestBulkAndRESTGiveTheSameResults(t *testing.T) {
 	if len(rest.rejections) == 0 {
 		t.Fatal("no rejections: the test proves nothing about them")
 	}
-	if bulkStats.Requests["jobs/ingest"] == 0 && bulkStats.Requests["bulkIngest"] == 0 {
-		t.Logf("stats: %+v", bulkStats.Requests)
+	used := func(st sftest.Stats, endpoint string) int { return st.Requests[endpoint][200] + st.Requests[endpoint][201] }
+	for _, ep := range []string{"bulkQueryJobs", "ingestJobs"} {
+		if used(bulkStats, ep) == 0 || used(restStats, ep) != 0 {
+			t.Errorf("%s requests: Bulk run %d, REST run %d; want some and none", ep, used(bulkStats, ep), used(restStats, ep))
+		}
 	}
 }
 
@@ -115,6 +119,10 @@ func TestQueryTimeoutFallsBackToBulk(t *testing.T) {
 	r := h.cycle()
 	if r.Pulled != 2000 {
 		t.Fatalf("pulled %d, want 2000", r.Pulled)
+	}
+	st := h.srv.Stats()
+	if st.Requests["query"][400] == 0 || st.Requests["bulkQueryJobs"][200] == 0 {
+		t.Fatalf("requests %v: want a refused REST query, then a Bulk query job", st.Requests)
 	}
 	if bad := h.checkAll(); bad != 0 {
 		t.Fatalf("%d accounts out of sync", bad)
@@ -197,6 +205,9 @@ func TestEditBetweenPullAndPushIsNotLost(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.cycle()
+	if ed.edit != nil {
+		t.Fatal("the edit did not happen between the pull and the push")
+	}
 	h.clock.Advance(time.Minute)
 	h.cycle()
 	rec, _ := h.srv.Record("Account", id)

@@ -38,6 +38,7 @@ type cycle struct {
 
 	rejections map[string][]store.Rejection // Salesforce's refusals, by account, for held
 	pulledAt   time.Time                    // Salesforce's time when the pull began reading
+	refreshing bool                         // the pull is refresh's re-read: not counted as pulled
 }
 
 // Cycle runs one reconcile cycle: pull, compute, diff, push. It returns the

@@ -132,7 +132,11 @@ func (c *cycle) bulkWorthy() (bool, error) {
 	}
 	var count int
 	if _, perr := fmt.Sscan(n, &count); perr != nil || n == "" {
-		if count, err = c.e.crm.Count(c.ctx, "SELECT COUNT() FROM "+c.e.opts.Object+c.e.scope()); err != nil {
+		count, err = c.e.crm.Count(c.ctx, "SELECT COUNT() FROM "+c.e.opts.Object+c.e.scope())
+		switch {
+		case salesforce.Classify(err) == salesforce.ClassQueryTimeout:
+			return true, nil // too many to count in time: many indeed
+		case err != nil:
 			return false, c.pullErr(fmt.Errorf("count records: %w", err))
 		}
 	}
@@ -161,6 +165,8 @@ func (c *cycle) refresh() error {
 	if err != nil || n == 0 {
 		return err
 	}
-	_, _, err = c.fetch(pullSpec{since: c.pulledAt.Add(-c.e.opts.Overlap), others: me, refresh: true})
+	c.refreshing = true
+	defer func() { c.refreshing = false }()
+	_, _, err = c.fetch(pullSpec{since: c.pulledAt, others: me, refresh: true})
 	return err
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -101,11 +102,36 @@ func (c *cycle) runJob(job string, upload bool) error {
 	}
 	for i := 0; i < len(entries); i += settleChunk {
 		j := min(i+settleChunk, len(entries))
-		if err := c.settle(c.outcomes(store.Settlement{}, entries[i:j], results[i:j])); err != nil {
+		st, sent, res := bulkOnly(entries[i:j], results[i:j], c.started)
+		if err := c.settle(c.outcomes(st, sent, res)); err != nil {
 			return err
 		}
 	}
 	return c.e.store.EndJob(c.work, job)
+}
+
+// bulkOnly sets apart the records a Bulk job refused for what only the
+// REST API can do, and makes them due again at once, for the sObject
+// Collections batches that follow: Bulk API 2.0 takes no duplicate rule
+// header (its request headers are Sforce-Call-Options, Content-Type and
+// Sforce-Line-Ending: "Bulk API 2.0 Headers"), so a record an active
+// duplicate rule matches fails there with DUPLICATES_DETECTED, and is
+// saved through Collections with allowSave. The others are returned for
+// outcomes.
+func bulkOnly(entries []store.OutboxEntry, results []salesforce.Result, now time.Time) (store.Settlement, []store.OutboxEntry, []salesforce.Result) {
+	var st store.Settlement
+	sent := make([]store.OutboxEntry, 0, len(entries))
+	res := make([]salesforce.Result, 0, len(results))
+	for i, r := range results {
+		var apiErr *salesforce.APIError
+		if errors.As(r.Err, &apiErr) && apiErr.Code == "DUPLICATES_DETECTED" {
+			st.Deferred = append(st.Deferred, store.Deferred{AccountID: entries[i].AccountID, NextAttempt: now,
+				Error: "duplicate rule in a bulk job; written through sObject Collections instead", Paused: true})
+			continue
+		}
+		sent, res = append(sent, entries[i]), append(res, r)
+	}
+	return st, sent, res
 }
 
 // jobErr wraps a bulk job failure; a spent API limit ends the cycle's work.

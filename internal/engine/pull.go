@@ -226,8 +226,10 @@ func (c *cycle) pullPage(page []salesforce.Record, seen int64) (time.Time, error
 		}
 		changes = append(changes, c.evaluate(acct, rec, prev, true))
 	}
-	c.run.Pulled += len(page)
-	c.e.metrics.pulled.Add(float64(len(page)))
+	if !c.refreshing {
+		c.run.Pulled += len(page)
+		c.e.metrics.pulled.Add(float64(len(page)))
+	}
 	if err := c.e.store.Apply(c.work, changes); err != nil {
 		return high, fmt.Errorf("store page: %w", err)
 	}

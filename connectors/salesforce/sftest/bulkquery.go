@@ -30,14 +30,7 @@ import (
 // At completion it keeps the matching rows' numbers, as a REST cursor does
 // (4 bytes a record), and renders each results page on request.
 
-// Job states (JobStateEnum).
-const (
-	jobUploadComplete = "UploadComplete"
-	jobInProgress     = "InProgress"
-	jobComplete       = "JobComplete"
-	jobFailed         = "Failed"
-	jobAborted        = "Aborted"
-)
+// Job states (JobStateEnum) are in bulkingest.go.
 
 const minBulkQueryVersion = 47
 
@@ -169,10 +162,10 @@ func bulkVersion(w http.ResponseWriter, version string) bool {
 	return true
 }
 
-// invalidJob is the error of a create request the guide's parameters
+// badQueryJob is the error of a create request the guide's parameters
 // refuse. The guide documents the parameters but not the error body; the
 // emulator answers 400 INVALIDJOB with a message naming the parameter.
-func invalidJob(msg string) *apiError { return &apiError{Code: "INVALIDJOB", Message: msg} }
+func badQueryJob(msg string) *apiError { e := invalidJob(msg); return &e }
 
 // newQueryJob reads a create request: operation query or queryAll, a
 // query the REST query resource would accept (parse and bind errors are
@@ -188,10 +181,10 @@ func (s *Server) newQueryJob(r *http.Request, version string) (*queryJob, *apiEr
 		return nil, &apiError{Code: "JSON_PARSER_ERROR", Message: "Unable to parse the job request body: " + err.Error()}
 	}
 	if req.Operation != "query" && req.Operation != "queryAll" {
-		return nil, invalidJob("InvalidJob : Invalid value for operation: " + req.Operation + " (query or queryAll)")
+		return nil, badQueryJob("InvalidJob : Invalid value for operation: " + req.Operation + " (query or queryAll)")
 	}
 	if req.ContentType != "" && req.ContentType != "CSV" {
-		return nil, invalidJob("InvalidJob : Invalid value for contentType: " + req.ContentType)
+		return nil, badQueryJob("InvalidJob : Invalid value for contentType: " + req.ContentType)
 	}
 	if req.ColumnDelimiter == "" {
 		req.ColumnDelimiter = "COMMA"
@@ -201,10 +194,10 @@ func (s *Server) newQueryJob(r *http.Request, version string) (*queryJob, *apiEr
 	}
 	delim, ok := csvDelimiters[req.ColumnDelimiter]
 	if !ok {
-		return nil, invalidJob("InvalidJob : Invalid value for columnDelimiter: " + req.ColumnDelimiter)
+		return nil, badQueryJob("InvalidJob : Invalid value for columnDelimiter: " + req.ColumnDelimiter)
 	}
 	if _, ok := csvLineEndings[req.LineEnding]; !ok {
-		return nil, invalidJob("InvalidJob : Invalid value for lineEnding: " + req.LineEnding)
+		return nil, badQueryJob("InvalidJob : Invalid value for lineEnding: " + req.LineEnding)
 	}
 	if strings.TrimSpace(req.Query) == "" {
 		return nil, &apiError{Code: soql.CodeMalformedQuery, Message: "A query string has to be specified"}

@@ -78,7 +78,7 @@ func (s *Server) handleQueryJob(w http.ResponseWriter, r *http.Request, version 
 	case http.MethodPatch:
 		var req struct{ State string }
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.State != jobAborted {
-			writeErrors(w, http.StatusBadRequest, *invalidJob("InvalidJob : a query job's state can only be set to Aborted"))
+			writeErrors(w, http.StatusBadRequest, invalidJob("InvalidJob : a query job's state can only be set to Aborted"))
 			return
 		}
 		if j.state != jobUploadComplete && j.state != jobInProgress {

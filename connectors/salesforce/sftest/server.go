@@ -65,6 +65,9 @@ type Options struct {
 	// completes it at the first read, n > 1 shows InProgress n-1 times
 	// first. Results reflect the records when the job completes.
 	QueryTimeoutRows    int
+	// Bulk API 2.0 ingest jobs (bulkingest.go) count the same reads:
+	// UploadComplete, then InProgress, before the next read finds the job
+	// processed; 0 processes an ingest job when its upload completes.
 	BulkPollsToComplete int
 }
 
@@ -94,6 +97,7 @@ type Server struct {
 	auth      authState
 	cursors   cursorSet
 	queryJobs queryJobSet // Bulk API 2.0 query jobs (bulkquery.go)
+	ingest    ingestState // Bulk API 2.0 ingest jobs (bulkingest.go)
 	stats     statsState
 	faults    faultState
 }
@@ -248,6 +252,8 @@ func (s *Server) route(method string, rest []string) (route, bool) {
 		return route{"collections", s.handleCollections}, method == http.MethodPatch
 	case n >= 2 && n <= 4 && rest[0] == "jobs" && rest[1] == "query":
 		return s.bulkQueryRoute(method, rest)
+	case n >= 2 && rest[0] == "jobs" && rest[1] == "ingest":
+		return s.ingestRoute(method, rest[2:])
 	case (n == 5 || n == 6) && rest[0] == "ui-api" && rest[1] == "object-info" && rest[3] == "picklist-values":
 		return route{"picklistValues", s.handlePicklistValues}, method == http.MethodGet
 	}
