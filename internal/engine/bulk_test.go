@@ -101,7 +101,9 @@ func TestBulkAndRESTGiveTheSameResults(t *testing.T) {
 	if len(rest.rejections) == 0 {
 		t.Fatal("no rejections: the test proves nothing about them")
 	}
-	used := func(st sftest.Stats, endpoint string) int { return st.Requests[endpoint][200] + st.Requests[endpoint][201] }
+	used := func(st sftest.Stats, endpoint string) int {
+		return st.Requests[endpoint][200] + st.Requests[endpoint][201]
+	}
 	for _, ep := range []string{"bulkQueryJobs", "ingestJobs"} {
 		if used(bulkStats, ep) == 0 || used(restStats, ep) != 0 {
 			t.Errorf("%s requests: Bulk run %d, REST run %d; want some and none", ep, used(bulkStats, ep), used(restStats, ep))

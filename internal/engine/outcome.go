@@ -174,4 +174,3 @@ func (c *cycle) fingerprint(rs []store.Rejection) error {
 
 // nextCycle is a time due in the next cycle, not in this one.
 func (c *cycle) nextCycle() time.Time { return c.started.Add(time.Nanosecond) }
-
