@@ -43,6 +43,23 @@ func daemonConfigWith(t *testing.T, url string, interval time.Duration, listen s
 	return cfgPath, statePath
 }
 
+// restOnly is the sync setting that keeps a config on the REST API.
+const restOnly = "  bulk_threshold: -1\n  bulk_write_threshold: -1\n"
+
+// withSync adds lines (indented YAML) to the sync section of the config
+// file a daemonConfig helper wrote.
+func withSync(t *testing.T, cfgPath, lines string) {
+	t.Helper()
+	b, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(b), "sync:\n", "sync:\n"+lines, 1)
+	if err := os.WriteFile(cfgPath, []byte(s), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Client credentials of the emulated orgs the CLI tests start.
 const (
 	orgClientID     = "cli-test-client"
@@ -93,6 +110,7 @@ func TestKillDuringPushConverges(t *testing.T) {
 		Faults: sftest.Faults{Seed: 3, Slow: 0.5, SlowDelay: 20 * time.Millisecond},
 	})
 	cfgPath, statePath := daemonConfig(t, srv.URL(), clientCredentials...)
+	withSync(t, cfgPath, restOnly) // the sObject Collections path (Bulk: bulkkill_test.go)
 	env := []string{"LIFECYCLED_LOG_FORMAT=json"}
 
 	for kill := 1; kill <= 3; kill++ {

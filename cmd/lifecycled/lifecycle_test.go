@@ -44,6 +44,7 @@ func TestGracefulShutdown(t *testing.T) {
 		Faults: sftest.Faults{Seed: 4, Slow: 0.5, SlowDelay: 20 * time.Millisecond},
 	})
 	cfgPath, statePath := daemonConfig(t, srv.URL(), clientCredentials...)
+	withSync(t, cfgPath, restOnly) // many write requests, to stop between
 	d := startDaemon(t, []string{"LIFECYCLED_LOG_FORMAT=json"}, cfgPath)
 	d.await(t, "write requests", 3*time.Minute, func() bool { return srv.Stats().Writes >= 2 })
 	d.stop(t, syscall.SIGTERM)
