@@ -64,7 +64,7 @@ type Options struct {
 	// /jobs/query/{id}) a query job takes to reach JobComplete: 0 or 1
 	// completes it at the first read, n > 1 shows InProgress n-1 times
 	// first. Results reflect the records when the job completes.
-	QueryTimeoutRows    int
+	QueryTimeoutRows int
 	// Bulk API 2.0 ingest jobs (bulkingest.go) count the same reads:
 	// UploadComplete, then InProgress, before the next read finds the job
 	// processed; 0 processes an ingest job when its upload completes.
