@@ -22,7 +22,9 @@ func TestKillDuringBulkJobConverges(t *testing.T) {
 	srv := newOrg(t, sftest.Options{Accounts: 6000, Seed: 12, BulkPollsToComplete: 6})
 	cfgPath, statePath := daemonConfig(t, srv.URL(), clientCredentials...)
 	env := []string{"LIFECYCLED_LOG_FORMAT=json"}
-	uploads := func() int { return srv.Stats().Requests["ingestBatches"][201] + srv.Stats().Requests["ingestBatches"][200] }
+	uploads := func() int {
+		return srv.Stats().Requests["ingestBatches"][201] + srv.Stats().Requests["ingestBatches"][200]
+	}
 
 	d := startDaemon(t, env, cfgPath)
 	d.await(t, "an uploaded ingest job", 3*time.Minute, func() bool { return uploads() >= 1 })
