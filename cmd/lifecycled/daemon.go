@@ -70,10 +70,11 @@ func (d *daemon) run(ctx context.Context) error {
 	t := time.NewTicker(d.m.Config.Sync.Interval)
 	defer t.Stop()
 	for {
-		_, err := d.m.Engine.Cycle(ctx)
+		r, err := d.m.Engine.Cycle(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
+		d.m.afterCycle(ctx, r)
 		if salesforce.Classify(err) == salesforce.ClassAuth {
 			d.setBlocked(fmt.Sprintf("salesforce refused the token: %v", err))
 			if !d.retry(ctx, "log in to salesforce", d.m.CRM.Open) {

@@ -116,6 +116,7 @@ func runDemo(ctx context.Context, args []string, s stdio) error {
 			touchAccounts(srv, rng, *accounts/100+1)
 		}
 		r, err := m.Engine.Cycle(ctx)
+		m.afterCycle(ctx, r)
 		if err != nil && ctx.Err() == nil {
 			return fmt.Errorf("cycle %d: %w", n, err)
 		}

@@ -19,6 +19,7 @@ func runSync(ctx context.Context, args []string, s stdio) error {
 		return err
 	}
 	r, err := m.Engine.Cycle(ctx)
+	m.afterCycle(ctx, r)
 	fmt.Fprintf(s.out, "run %d (%s): %s; pulled %d, changed %d, written %d, failed %d, rejected %d, drift %d, api calls %d\n",
 		r.ID, r.Kind, r.Outcome, r.Pulled, r.Changed, r.Written, r.Failed, r.Rejected, r.Drift, r.APICalls)
 	if err != nil {
