@@ -116,7 +116,7 @@ func loadLocation(name string) (*time.Location, error) {
 		return nil, errors.New("must not be empty (UTC, or a zone name like Europe/Paris)")
 	}
 	if name == "Local" {
-		return nil, errors.New("Local depends on the machine: name the zone, like Europe/Paris")
+		return nil, errors.New("the zone Local depends on the machine: name the zone, like Europe/Paris")
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {

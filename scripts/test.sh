@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The project's test command (README: "Run the tests"). gofmt, go vet, then the
-# whole suite with the race detector.
+# The project's test command (README: "Run the tests"). gofmt, go vet,
+# staticcheck, then the whole suite with the race detector.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CGO_ENABLED=1
@@ -9,4 +9,12 @@ if [[ -n $unformatted ]]; then
   echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
 go vet ./...
+# staticcheck, pinned, from the Go module proxy (.ci/run installs it; a
+# developer without it gets it installed into GOBIN on first use).
+staticcheck_version=2026.2.2
+staticcheck=$(go env GOPATH)/bin/staticcheck
+if ! "$staticcheck" -version 2>/dev/null | grep -q "staticcheck $staticcheck_version "; then
+  go install "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version"
+fi
+"$staticcheck" ./...
 go test -race -count=1 -timeout 20m ./...

@@ -58,7 +58,7 @@ func newLogger(w io.Writer, lf logFlags, secrets *secretSet) (*slog.Logger, erro
 	var h slog.Handler
 	switch format {
 	case "text":
-		h = tint.NewHandler(w, &tint.Options{Level: level, TimeFormat: "15:04:05.000", NoColor: !isTerminal(w)})
+		h = tint.NewTextHandler(w, &tint.Options{Level: level, TimeFormat: "15:04:05.000", NoColor: !isTerminal(w)})
 	case "json":
 		h = slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})
 	default:

@@ -129,8 +129,7 @@ func TestServerUnavailableRetriedForReadsAndWrites(t *testing.T) {
 // TestSecretsNeverLeak has the server echo every secret it received into
 // its error bodies: none reaches an error string or a log line.
 func TestSecretsNeverLeak(t *testing.T) {
-	var f *fakeOrg
-	f = newFakeOrg(t, func(w http.ResponseWriter, r *http.Request) {
+	f := newFakeOrg(t, func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		auth := r.Header.Get("Authorization")
 		switch r.Method {

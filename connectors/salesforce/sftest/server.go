@@ -86,9 +86,8 @@ type Server struct {
 	url    string
 	close  sync.Once
 
-	mu         sync.RWMutex // guards tables, lastStamp, writes, failIDs, invalidIDs, readOnly
+	mu         sync.RWMutex // guards tables, writes, failIDs, invalidIDs, readOnly
 	tables     map[string]*table
-	lastStamp  int64
 	writes     writeLog
 	failIDs    map[string]bool // FailTrigger: canonical 15-character IDs
 	invalidIDs map[string]bool // FailValidation: canonical 15-character IDs

@@ -88,7 +88,7 @@ func decodeString(raw string, like bool, emit func(r rune, escaped bool)) error 
 			continue
 		}
 		if i+1 >= len(s) {
-			return fmt.Errorf("Invalid string literal '%s'. Illegal character sequence '\\' in string literal.", s)
+			return salesforceError("Invalid string literal '%s'. Illegal character sequence '\\' in string literal.", s)
 		}
 		c := s[i+1]
 		switch c {
@@ -106,22 +106,22 @@ func decodeString(raw string, like bool, emit func(r rune, escaped bool)) error 
 			emit(rune(c), true)
 		case '_', '%':
 			if !like {
-				return fmt.Errorf("Invalid string literal '%s'. Illegal character sequence '\\%c' in string literal.", s, c)
+				return salesforceError("Invalid string literal '%s'. Illegal character sequence '\\%c' in string literal.", s, c)
 			}
 			emit(rune(c), true)
 		case 'u':
 			if i+6 > len(s) {
-				return fmt.Errorf("Invalid string literal '%s'. Illegal character sequence '\\u' in string literal.", s)
+				return salesforceError("Invalid string literal '%s'. Illegal character sequence '\\u' in string literal.", s)
 			}
 			v, err := strconv.ParseUint(s[i+2:i+6], 16, 32)
 			if err != nil {
-				return fmt.Errorf("Invalid string literal '%s'. Illegal character sequence '\\u%s' in string literal.", s, s[i+2:i+6])
+				return salesforceError("Invalid string literal '%s'. Illegal character sequence '\\u%s' in string literal.", s, s[i+2:i+6])
 			}
 			emit(rune(v), true)
 			i += 4
 		default:
 			r, _ := decodeRune(s[i+1:])
-			return fmt.Errorf("Invalid string literal '%s'. Illegal character sequence '\\%c' in string literal.", s, r)
+			return salesforceError("Invalid string literal '%s'. Illegal character sequence '\\%c' in string literal.", s, r)
 		}
 		i += 2
 	}
@@ -194,3 +194,14 @@ func parseDateTime(s string) (time.Time, bool) {
 	}
 	return t, true
 }
+
+// salesforceError formats an error whose text is Salesforce's own message,
+// capitalised and punctuated as Salesforce writes it.
+func salesforceError(format string, args ...any) error {
+	return sfMessage(fmt.Sprintf(format, args...))
+}
+
+// sfMessage is an error whose text is given whole.
+type sfMessage string
+
+func (m sfMessage) Error() string { return string(m) }
