@@ -244,6 +244,30 @@ func TestConfigErrorsAreOneLine(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "missing.yaml") {
 		t.Errorf("missing config: exit %d, stderr %q", r.code, r.stderr)
 	}
+
+	// A YAML syntax error names the line of the mistake, not the start of
+	// the enclosing block: a key one space too deep on line 6.
+	syntax := filepath.Join(dir, "syntax.yaml")
+	body := "salesforce:\n  login_url: https://acme.my.salesforce.com\n  auth:\n    client_id: x\n    client_secret: y\n     flow: client_credentials\n"
+	if err := os.WriteFile(syntax, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = runBinary(t, nil, nil, "validate", "--config", syntax)
+	if line := strings.TrimSpace(r.stderr); r.code != 1 || strings.Contains(line, "\n") || !strings.Contains(line, "syntax.yaml:6") {
+		t.Errorf("YAML syntax error: exit %d, stderr %q; want one line naming syntax.yaml:6", r.code, r.stderr)
+	}
+
+	// A secret file is read with a size cap: /dev/zero is an error naming
+	// the key, not a process out of memory.
+	zero := filepath.Join(dir, "zero.yaml")
+	body = "salesforce:\n  login_url: https://acme.my.salesforce.com\n  auth:\n    client_id: x\n    client_secret_file: /dev/zero\n"
+	if err := os.WriteFile(zero, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = runBinary(t, nil, nil, "sync", "--config", zero)
+	if r.code != 1 || !strings.Contains(r.stderr, "client_secret_file") {
+		t.Errorf("secret file /dev/zero: exit %d, stderr %q; want an error naming the key", r.code, r.stderr)
+	}
 }
 
 // TestSecondDaemonRefused: a second daemon on the same state file refuses to
