@@ -30,49 +30,107 @@ const (
 	restDateTime = "2006-01-02T15:04:05.000-0700"
 )
 
-// parseCSVPage reads one results page. types maps a lower-case field name
-// to its describe type. The page must have a header of distinct, non-empty
-// names and rows of the header's width; a value must parse as its field's
-// type. Errors say where (line and field) and never quote a value.
+// parseCSVPage reads one results page whole. types maps a lower-case
+// field name to its describe type. The page must have a header of distinct,
+// non-empty names and rows of the header's width; a value must parse as its
+// field's type. Errors say where (line and field) and never quote a value.
 func parseCSVPage(body []byte, types map[string]string) ([]Record, error) {
-	r := csv.NewReader(bytes.NewReader(body))
+	p, err := scanCSVPage(body, types)
+	if err != nil {
+		return nil, err
+	}
+	var out []Record
+	err = p.each(p.rows+1, func(recs []Record) error { out = recs; return nil })
+	return out, err
+}
+
+// csvPage is a results page that scanCSVPage checked: its rows are turned
+// into records chunk by chunk by each, so that a page of 100,000 records
+// never exists as 100,000 maps at once.
+type csvPage struct {
+	body         []byte
+	names, kinds []string
+	rows         int
+}
+
+// scanCSVPage checks a whole results page (the header, every row's width,
+// every value against its field's type) and counts its rows, allocating no
+// record.
+func scanCSVPage(body []byte, types map[string]string) (csvPage, error) {
+	p := csvPage{body: body}
+	err := p.read(func(line int, row []string) error {
+		for i, v := range row {
+			if _, err := csvValue(p.kinds[i], v); err != nil {
+				return fmt.Errorf("csv line %d field %s: %w", line, p.names[i], err)
+			}
+		}
+		p.rows++
+		return nil
+	}, types)
+	return p, err
+}
+
+// each calls fn with the page's records, at most chunk at a time, in order.
+func (p csvPage) each(chunk int, fn func([]Record) error) error {
+	buf := make([]Record, 0, min(chunk, p.rows))
+	err := p.read(func(line int, row []string) error {
+		rec := make(Record, len(p.names))
+		for i, v := range row {
+			val, err := csvValue(p.kinds[i], v)
+			if err != nil {
+				return fmt.Errorf("csv line %d field %s: %w", line, p.names[i], err)
+			}
+			rec[p.names[i]] = val
+		}
+		if buf = append(buf, rec); len(buf) == chunk {
+			if err := fn(buf); err != nil {
+				return err
+			}
+			buf = make([]Record, 0, chunk)
+		}
+		return nil
+	}, nil)
+	if err != nil || len(buf) == 0 {
+		return err
+	}
+	return fn(buf)
+}
+
+// read parses the page and calls row for each data row. With types, it
+// first reads the header into p.names and p.kinds.
+func (p *csvPage) read(row func(line int, row []string) error, types map[string]string) error {
+	r := csv.NewReader(bytes.NewReader(p.body))
 	r.ReuseRecord = true
 	header, err := r.Read()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, errors.New("csv: no header")
+			return errors.New("csv: no header")
 		}
-		return nil, fmt.Errorf("csv header: %w", csvCause(err))
+		return fmt.Errorf("csv header: %w", csvCause(err))
 	}
-	names := make([]string, len(header))
-	kinds := make([]string, len(header))
-	seen := map[string]bool{}
-	for i, h := range header {
-		h = strings.TrimPrefix(h, "\ufeff")
-		if h == "" || seen[strings.ToLower(h)] {
-			return nil, fmt.Errorf("csv header: column %d: empty or repeated name", i+1)
+	if types != nil {
+		p.names, p.kinds = make([]string, len(header)), make([]string, len(header))
+		seen := map[string]bool{}
+		for i, h := range header {
+			h = strings.TrimPrefix(h, "\ufeff")
+			if h == "" || seen[strings.ToLower(h)] {
+				return fmt.Errorf("csv header: column %d: empty or repeated name", i+1)
+			}
+			seen[strings.ToLower(h)] = true
+			p.names[i], p.kinds[i] = h, types[strings.ToLower(h)]
 		}
-		seen[strings.ToLower(h)] = true
-		names[i], kinds[i] = h, types[strings.ToLower(h)]
 	}
-	var out []Record
 	for line := 2; ; line++ {
-		row, err := r.Read()
+		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
-			return out, nil
+			return nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("csv line %d: %w", line, csvCause(err))
+			return fmt.Errorf("csv line %d: %w", line, csvCause(err))
 		}
-		rec := make(Record, len(names))
-		for i, v := range row {
-			val, err := csvValue(kinds[i], v)
-			if err != nil {
-				return nil, fmt.Errorf("csv line %d field %s: %w", line, names[i], err)
-			}
-			rec[names[i]] = val
+		if err := row(line, rec); err != nil {
+			return err
 		}
-		out = append(out, rec)
 	}
 }
 

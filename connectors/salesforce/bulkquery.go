@@ -23,7 +23,7 @@ import (
 const (
 	// DefaultBulkMaxRecords is the maxRecords BulkQuery asks a results
 	// page for when Options.BulkMaxRecords is zero.
-	DefaultBulkMaxRecords = 50000
+	DefaultBulkMaxRecords = 100000
 
 	bulkPollFirst = 200 * time.Millisecond // first wait before reading the job's state
 	bulkPollMax   = 15 * time.Second       // the wait doubles up to this
@@ -213,7 +213,10 @@ func (c *Client) readQueryResults(ctx context.Context, job string, types map[str
 		if err != nil {
 			return fmt.Errorf("job %s results page %d: %w", job, page, err)
 		}
-		if err := fn(res.records); err != nil {
+		// The page was checked whole; its records reach fn in chunks of a
+		// REST page's size, so memory holds one page's text, not its
+		// records.
+		if err := res.page.each(DefaultQueryBatchSize, fn); err != nil {
 			return &fnError{err}
 		}
 		if res.next == "null" {
@@ -225,8 +228,8 @@ func (c *Client) readQueryResults(ctx context.Context, job string, types map[str
 
 // resultsPage is one parsed results page and the locator of the next.
 type resultsPage struct {
-	records []Record
-	next    string
+	page csvPage
+	next string
 }
 
 // resultsCall makes one attempt of a results request. A page whose
@@ -246,14 +249,14 @@ func (c *Client) resultsCall(ctx context.Context, s session, path string, types 
 	if next == "" || (next != "null" && !validLocator(next)) {
 		return malformed("Sforce-Locator %q", snippet(next))
 	}
-	records, err := parseCSVPage(body, types)
+	page, err := scanCSVPage(body, types)
 	if err != nil {
 		return malformed("%v", err)
 	}
-	if n, err := strconv.Atoi(hdr.Get("Sforce-NumberOfRecords")); err != nil || n != len(records) {
-		return malformed("Sforce-NumberOfRecords %q for %d records", snippet(hdr.Get("Sforce-NumberOfRecords")), len(records))
+	if n, err := strconv.Atoi(hdr.Get("Sforce-NumberOfRecords")); err != nil || n != page.rows {
+		return malformed("Sforce-NumberOfRecords %q for %d records", snippet(hdr.Get("Sforce-NumberOfRecords")), page.rows)
 	}
-	return resultsPage{records: records, next: next}, nil
+	return resultsPage{page: page, next: next}, nil
 }
 
 // validLocator reports whether a locator can go into a query string as is
