@@ -24,6 +24,10 @@ const (
 	// DefaultBulkMaxRecords is the maxRecords BulkQuery asks a results
 	// page for when Options.BulkMaxRecords is zero.
 	DefaultBulkMaxRecords = 100000
+	// bulkChunk is how many records of a results page BulkQuery hands over
+	// at once: large enough for the caller to store them in few
+	// transactions, small enough to keep a page's records out of memory.
+	bulkChunk = 10000
 
 	bulkPollFirst = 200 * time.Millisecond // first wait before reading the job's state
 	bulkPollMax   = 15 * time.Second       // the wait doubles up to this
@@ -213,10 +217,9 @@ func (c *Client) readQueryResults(ctx context.Context, job string, types map[str
 		if err != nil {
 			return fmt.Errorf("job %s results page %d: %w", job, page, err)
 		}
-		// The page was checked whole; its records reach fn in chunks of a
-		// REST page's size, so memory holds one page's text, not its
-		// records.
-		if err := res.page.each(DefaultQueryBatchSize, fn); err != nil {
+		// The page was checked whole; its records reach fn in chunks of
+		// bulkChunk, so memory holds one page's text, not its records.
+		if err := res.page.each(bulkChunk, fn); err != nil {
 			return &fnError{err}
 		}
 		if res.next == "null" {

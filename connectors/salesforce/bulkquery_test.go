@@ -39,10 +39,9 @@ func TestBulkQueryReturnsWhatTheRESTQueryReturns(t *testing.T) {
 	before := c.Calls()
 	bulk, pages := bulkAll(t, c, soql)
 	// describe + create + one poll + five results pages (7000 a page),
-	// each handed over in chunks of at most 2,000 records: four chunks for
-	// each of the four full pages, one for the last page of 2,000.
-	if got := c.Calls() - before; got != 8 || pages != 17 {
-		t.Fatalf("%d calls in %d chunks, want 8 calls and 17 chunks", got, pages)
+	// each handed over whole (a chunk holds up to 10,000 records).
+	if got := c.Calls() - before; got != 8 || pages != 5 {
+		t.Fatalf("%d calls in %d chunks, want 8 calls and 5 chunks", got, pages)
 	}
 	if st := srv.Stats(); st.Requests["bulkQueryResults"][200] != 5 {
 		t.Fatalf("emulator counted %v results requests", st.Requests["bulkQueryResults"])
