@@ -46,6 +46,7 @@ type edge struct {
 	token  string      // bearer token; "" in raw mode
 	header http.Header // extra request headers
 	raw    bool
+	stream bool // with raw: a 2xx body is left for the caller to read
 
 	wrote  atomic.Bool
 	mu     sync.Mutex
@@ -89,6 +90,10 @@ func (e *edge) RoundTrip(req *http.Request) (*http.Response, error) {
 		if used, max, ok := parseLimitInfo(h); ok {
 			e.c.setUsage(used, max)
 		}
+	}
+	if e.raw && e.stream && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		e.setStatus(resp.StatusCode)
+		return resp, nil // read by the caller, under the call's timeout
 	}
 	body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	resp.Body.Close()

@@ -44,12 +44,14 @@ type Bulk interface {
 	// BulkQuery runs soql as a query job and calls fn with each page of
 	// results, typed as the REST query types them.
 	BulkQuery(ctx context.Context, object, soql string, fn func(page []salesforce.Record) error) error
-	// CreateUpdateJob opens an update job; UploadUpdateJob sends its data
-	// and closes it; UpdateJobResults polls it once and, when it ended,
-	// returns one result per update in order; AbortJob aborts it.
+	// CreateUpdateJob opens an update job; UploadUpdateJobFrom sends its
+	// data as rows produces it and closes it; JobResultsFrom polls it
+	// once and, when it ended, hands over each record's outcome as it
+	// reads the results; AbortJob aborts it. Neither the data nor the
+	// results are ever held whole.
 	CreateUpdateJob(ctx context.Context, object string) (string, error)
-	UploadUpdateJob(ctx context.Context, job string, batch []salesforce.Update) error
-	UpdateJobResults(ctx context.Context, job string, batch []salesforce.Update) ([]salesforce.Result, bool, error)
+	UploadUpdateJobFrom(ctx context.Context, job string, fields []string, rows func(emit func(salesforce.Update) error) error) error
+	JobResultsFrom(ctx context.Context, job string, fn func(id string, err error) error) (state string, done bool, err error)
 	AbortJob(ctx context.Context, job string) error
 }
 

@@ -47,46 +47,51 @@ func (c *cycle) resumeJob() error {
 }
 
 // runJob uploads the job's data (when upload), polls it until it ends and
-// settles its results. Shutdown stops the polling and leaves the job in
-// flight for the next start.
+// settles its results as they arrive, settleChunk records at a time: the
+// data is streamed from the store and the results into it, so a job of a
+// million records never sits in memory. Shutdown stops the polling and
+// leaves the job in flight for the next start. Records the results do not
+// name wait for a pull to read them back (EndJob).
 func (c *cycle) runJob(job string, upload bool) error {
-	entries, err := c.e.store.JobEntries(c.work, job)
-	if err != nil {
-		return err
-	}
-	updates := make([]salesforce.Update, len(entries))
-	for i, o := range entries {
-		updates[i] = c.update(o)
-	}
 	if upload {
-		if err := c.e.bulk.UploadUpdateJob(c.work, job, updates); err != nil {
+		err := c.e.bulk.UploadUpdateJobFrom(c.work, job, []string{c.e.def.TagsField, c.e.def.StatusField},
+			func(emit func(salesforce.Update) error) error {
+				return c.e.store.EachJobEntry(c.work, job, settleChunk, func(o store.OutboxEntry) error {
+					return emit(c.update(o))
+				})
+			})
+		if err != nil {
 			if salesforce.Classify(err) != salesforce.ClassAmbiguous {
-				// Not marked complete: Salesforce processes nothing of
-				// it. Abort it and try the records again later.
-				if aerr := c.e.bulk.AbortJob(c.work, job); aerr != nil {
-					c.e.logger.Warn("could not abort a bulk job whose upload failed", "job", job, "error", aerr)
-				}
-				if derr := c.defer_(entries, err, salesforce.Classify(err)); derr != nil {
-					return derr
-				}
-				if eerr := c.e.store.EndJob(c.work, job); eerr != nil {
-					return eerr
-				}
-				return c.jobErr("upload a bulk job", err)
+				return c.abandonJob(job, err)
 			}
 			// It may be processing: poll it.
 		}
 	}
 	wait := jobPollMin
-	var results []salesforce.Result
 	for {
-		var done bool
-		results, done, err = c.e.bulk.UpdateJobResults(c.work, job, updates)
+		var pending []jobResult
+		flush := func() error {
+			err := c.settleJob(job, pending)
+			pending = pending[:0]
+			return err
+		}
+		state, done, err := c.e.bulk.JobResultsFrom(c.work, job, func(id string, rerr error) error {
+			if pending = append(pending, jobResult{id, rerr}); len(pending) == settleChunk {
+				return flush()
+			}
+			return nil
+		})
 		if err != nil {
 			return c.jobErr("poll a bulk job", err)
 		}
 		if done {
-			break
+			if err := flush(); err != nil {
+				return err
+			}
+			if state != "JobComplete" {
+				c.e.logger.Warn("bulk job ended without completing", "job", job, "state", state)
+			}
+			return c.e.store.EndJob(c.work, job)
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -97,17 +102,68 @@ func (c *cycle) runJob(job string, upload bool) error {
 		}
 		wait = min(2*wait, jobPollMax)
 	}
-	if len(results) != len(entries) {
-		return fmt.Errorf("bulk job %s: %d results for %d records", job, len(results), len(entries))
+}
+
+// jobResult is one record's outcome in a job's results.
+type jobResult struct {
+	id  string
+	err error
+}
+
+// settleJob records the outcomes of rs, records of job; one the store no
+// longer has in the job (settled already, by an earlier read of the same
+// results) is skipped.
+func (c *cycle) settleJob(job string, rs []jobResult) error {
+	if len(rs) == 0 {
+		return nil
 	}
-	for i := 0; i < len(entries); i += settleChunk {
-		j := min(i+settleChunk, len(entries))
-		st, sent, res := bulkOnly(entries[i:j], results[i:j], c.started)
-		if err := c.settle(c.outcomes(st, sent, res)); err != nil {
-			return err
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.id
+	}
+	entries, err := c.e.store.JobEntriesOf(c.work, job, ids)
+	if err != nil {
+		return err
+	}
+	sent := make([]store.OutboxEntry, 0, len(rs))
+	results := make([]salesforce.Result, 0, len(rs))
+	for _, r := range rs {
+		if o, ok := entries[r.id]; ok {
+			delete(entries, r.id) // once, though a retried read named it twice
+			sent = append(sent, o)
+			results = append(results, salesforce.Result{ID: r.id, Err: r.err})
 		}
 	}
-	return c.e.store.EndJob(c.work, job)
+	st, sent, res := bulkOnly(sent, results, c.started)
+	return c.settle(c.outcomes(st, sent, res))
+}
+
+// abandonJob aborts a job whose upload failed before it was complete
+// (Salesforce processes nothing of an open job) and leaves its records for
+// a later attempt.
+func (c *cycle) abandonJob(job string, cause error) error {
+	if err := c.e.bulk.AbortJob(c.work, job); err != nil {
+		c.e.logger.Warn("could not abort a bulk job whose upload failed", "job", job, "error", err)
+	}
+	var entries []store.OutboxEntry
+	if err := c.e.store.EachJobEntry(c.work, job, settleChunk, func(o store.OutboxEntry) error {
+		entries = append(entries, o)
+		if len(entries) == settleChunk {
+			err := c.defer_(entries, cause, salesforce.Classify(cause))
+			entries = entries[:0]
+			return err
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := c.defer_(entries, cause, salesforce.Classify(cause)); err != nil {
+		return err
+	}
+	if err := c.e.store.EndJob(c.work, job); err != nil {
+		return err
+	}
+	return c.jobErr("upload a bulk job", cause)
 }
 
 // bulkOnly sets apart the records a Bulk job refused for what only the

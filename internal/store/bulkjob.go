@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -76,4 +77,58 @@ func (db *DB) EndJob(ctx context.Context, job string) error {
 		return fmt.Errorf("end job: %w", err)
 	}
 	return commit(tx)
+}
+
+// EachJobEntry calls fn with the outbox entries job carries, by account
+// id, reading chunk entries at a time (chunk <= 0: 10,000).
+func (db *DB) EachJobEntry(ctx context.Context, job string, chunk int, fn func(OutboxEntry) error) error {
+	if chunk <= 0 {
+		chunk = 10000
+	}
+	after := ""
+	for {
+		tx, err := db.beginRead(ctx)
+		if err != nil {
+			return fmt.Errorf("job entries: %w", err)
+		}
+		out, err := queryOutbox(ctx, tx, `SELECT `+outboxColumns+` FROM outbox WHERE job = ? AND account_id > ?
+			ORDER BY account_id LIMIT ?`, job, after, chunk)
+		tx.Rollback()
+		if err != nil {
+			return fmt.Errorf("job entries: %w", err)
+		}
+		for _, o := range out {
+			if err := fn(o); err != nil {
+				return err
+			}
+		}
+		if len(out) < chunk {
+			return nil
+		}
+		after = out[len(out)-1].AccountID
+	}
+}
+
+// JobEntriesOf returns the outbox entries among ids that job still carries,
+// by account id.
+func (db *DB) JobEntriesOf(ctx context.Context, job string, ids []string) (map[string]OutboxEntry, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("job entries: %w", err)
+	}
+	defer tx.Rollback()
+	raw, err := json.Marshal(ids)
+	if err != nil {
+		return nil, fmt.Errorf("job entries: %w", err)
+	}
+	out, err := queryOutbox(ctx, tx, `SELECT `+outboxColumns+` FROM outbox
+		WHERE job = ? AND account_id IN (SELECT value FROM json_each(?))`, job, string(raw))
+	if err != nil {
+		return nil, fmt.Errorf("job entries: %w", err)
+	}
+	m := make(map[string]OutboxEntry, len(out))
+	for _, o := range out {
+		m[o.AccountID] = o
+	}
+	return m, nil
 }
