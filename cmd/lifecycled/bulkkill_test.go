@@ -34,6 +34,11 @@ func TestKillDuringBulkJobConverges(t *testing.T) {
 		}
 		d.wait()
 		if kill == 3 {
+			defer func(out string) {
+				if t.Failed() {
+					t.Logf("last daemon's log:\n%s", out)
+				}
+			}(d.out.String())
 			break
 		}
 		polls := srv.Stats().Requests["ingestJob"][200]
@@ -45,9 +50,16 @@ func TestKillDuringBulkJobConverges(t *testing.T) {
 	}
 
 	for i := 0; i < 2; i++ {
-		if r := runBinary(t, env, nil, "sync", "--config", cfgPath); r.code != 0 {
+		r := runBinary(t, env, nil, "sync", "--config", cfgPath)
+		if r.code != 0 {
 			t.Fatalf("sync %d: exit %d\n%s", i, r.code, r.stderr)
 		}
+		t.Logf("sync %d: %s", i, r.stdout)
+		defer func() {
+			if t.Failed() {
+				t.Logf("sync %d log:\n%s", i, r.stderr)
+			}
+		}()
 	}
 	if bad := mismatches(t, srv, true); bad != 0 {
 		t.Fatalf("%d accounts differ from the expectation after the restarts", bad)

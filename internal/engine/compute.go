@@ -58,7 +58,11 @@ func (c *cycle) evaluate(acct store.Account, rec mapping.Record, prev *store.Acc
 	// The inputs are encoded only for an entry: most evaluations add none.
 	var inputs json.RawMessage
 	if prev == nil && (res.Status != nil || acct.CRMStatus != nil) || prev != nil && !sameString(prev.DesiredStatus, res.Status) {
-		inputs = c.inputs(rec)
+		// A first entry's inputs are the account's stored record: kept
+		// once, not twice, on the first sync of every account.
+		if prev != nil {
+			inputs = c.inputs(rec)
+		}
 		// An account's first entry starts from what Salesforce held before
 		// lifecycled's first write.
 		from := acct.CRMStatus

@@ -205,8 +205,7 @@ func (c *cycle) pullPage(page []salesforce.Record, seen int64) (time.Time, error
 		if mod.After(high) {
 			high = mod
 		}
-		delete(rec, "attributes")
-		body, err := json.Marshal(rec)
+		body, err := json.Marshal(c.e.kept(rec))
 		if err != nil {
 			return high, fmt.Errorf("record %s: %w", id, err)
 		}
@@ -246,4 +245,21 @@ func stringField(rec map[string]any, field string) *string {
 		return nil
 	}
 	return &s
+}
+
+// kept returns what the store keeps of a pulled record: the inputs the
+// rules read (the mapped fields and the record type). The Id and
+// SystemModstamp have columns of their own, and so have the tags and status
+// Salesforce holds; keeping each once keeps the state file small.
+func (e *Engine) kept(rec salesforce.Record) map[string]any {
+	m := make(map[string]any, len(e.def.Fields)+1)
+	for _, f := range e.def.Fields {
+		if v, ok := rec[f.APIName]; ok {
+			m[f.APIName] = v
+		}
+	}
+	if v, ok := rec[recordTypeField]; ok {
+		m[recordTypeField] = v
+	}
+	return m
 }

@@ -260,6 +260,9 @@ func scanAccount(rows *sql.Rows) (Account, error) {
 	a.Modstamp = decTime(modstamp)
 	a.CRMTags, a.CRMStatus = decStr(crmT), decStr(crmS)
 	a.DesiredTags, a.DesiredStatus = decStr(dT), decStr(dS)
+	if dT.Valid && dT.String == sameAsCRM {
+		a.DesiredTags = a.CRMTags
+	}
 	if err := json.Unmarshal([]byte(managed), &a.ManagedTags); err != nil {
 		return Account{}, fmt.Errorf("account %s: managed tags: %w", a.ID, err)
 	}

@@ -162,7 +162,20 @@ func upsertAccount(ctx context.Context, st *sql.Stmt, a *Account) error {
 		return fmt.Errorf("managed tags: %w", err)
 	}
 	_, err = st.ExecContext(ctx, a.ID, encRaw(a.Record), modstamp,
-		encStr(a.CRMTags), encStr(a.CRMStatus), encStr(a.DesiredTags), encStr(a.DesiredStatus),
+		encStr(a.CRMTags), encStr(a.CRMStatus), desiredTags(a), encStr(a.DesiredStatus),
 		string(managed), a.AsOf, a.RulesVersion, a.SeenPull)
 	return err
+}
+
+// sameAsCRM is what desired_tags holds when the value equals crm_tags (the
+// common case once synced), so that an account's tags are stored once. No
+// tags value contains a NUL.
+const sameAsCRM = "\x00"
+
+// desiredTags is what the desired_tags column keeps for a.
+func desiredTags(a *Account) any {
+	if a.DesiredTags != nil && a.CRMTags != nil && *a.DesiredTags == *a.CRMTags {
+		return sameAsCRM
+	}
+	return encStr(a.DesiredTags)
 }

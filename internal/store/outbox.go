@@ -145,6 +145,7 @@ func completeWrites(ctx context.Context, tx *sql.Tx, ws []Written) error {
 	}
 	defer del.Close()
 	upd, err := tx.PrepareContext(ctx, `UPDATE accounts SET
+		desired_tags = CASE WHEN ?2 AND desired_tags IS ?3 THEN char(0) ELSE desired_tags END, -- sameAsCRM
 		crm_tags = CASE WHEN ?2 THEN ?3 ELSE crm_tags END,
 		crm_status = CASE WHEN ?4 THEN ?5 ELSE crm_status END
 		WHERE id = ?1`)
