@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/lifecycled/lifecycled/internal/store"
 	"github.com/lifecycled/lifecycled/mapping"
@@ -194,7 +195,14 @@ func (c *cycle) recompute() error {
 			return fmt.Errorf("stored record %s: %w", a.ID, err)
 		}
 		prev := a
-		changes = append(changes, c.evaluate(a, rec, &prev, false))
+		ch := c.evaluate(a, rec, &prev, false)
+		if unchanged(ch, &prev) {
+			// Most accounts keep their results from one day to the next:
+			// nothing to store for them (the stored as-of date only
+			// spares an interrupted recompute some work).
+			return nil
+		}
+		changes = append(changes, ch)
 		if len(changes) >= chunk {
 			return flush()
 		}
@@ -219,4 +227,14 @@ func sameString(a, b *string) bool {
 	default:
 		return *a == *b
 	}
+}
+
+// unchanged reports whether a recomputation changes nothing of the
+// account: the same results as before, nothing to write, no history and
+// no rejection.
+func unchanged(ch store.Change, prev *store.Account) bool {
+	a := &ch.Account
+	return ch.Outbox == nil && len(ch.History) == 0 && len(ch.Rejections) == 0 &&
+		sameString(a.DesiredTags, prev.DesiredTags) && sameString(a.DesiredStatus, prev.DesiredStatus) &&
+		slices.Equal(a.ManagedTags, prev.ManagedTags)
 }
