@@ -1,12 +1,10 @@
 package salesforce
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 )
@@ -93,7 +91,7 @@ func (c *Client) UploadUpdateJob(ctx context.Context, jobID string, batch []Upda
 		return fmt.Errorf("upload update job %s: %d bytes of CSV exceed the 100 MB a job takes; use smaller batches", jobID, len(data))
 	}
 	_, err := retry(c, ctx, "bulk ingest", true, func(ctx context.Context, s session) ([]byte, error) {
-		_, body, err := c.ingestCall(ctx, s, http.MethodPut, "jobs/ingest/"+jobID+"/batches", "text/csv", "application/json", data)
+		body, err := c.ingestCall(ctx, s, http.MethodPut, "jobs/ingest/"+jobID+"/batches", "text/csv", "application/json", data)
 		return body, err
 	})
 	if err != nil {
@@ -162,7 +160,7 @@ func (c *Client) ingestJSON(ctx context.Context, s session, method, path string,
 	if body != nil {
 		ct = "application/json; charset=UTF-8"
 	}
-	_, raw, err := c.ingestCall(ctx, s, method, path, ct, "application/json", body)
+	raw, err := c.ingestCall(ctx, s, method, path, ct, "application/json", body)
 	if err != nil {
 		return ingestJob{}, err
 	}
@@ -174,47 +172,11 @@ func (c *Client) ingestJSON(ctx context.Context, s session, method, path string,
 	return job, nil
 }
 
-// ingestCall makes one attempt of one Bulk request through a fresh edge
-// (counted, its Sforce-Limit-Info read) and returns the status and the
-// whole body. A non-2xx answer is an *APIError parsed from Salesforce's
-// error body; a failed or cut exchange a *TransportError.
-func (c *Client) ingestCall(ctx context.Context, s session, method, path, contentType, accept string, body []byte) (int, []byte, error) {
-	hdr := http.Header{"Accept": {accept}}
-	if contentType != "" {
-		hdr.Set("Content-Type", contentType)
-	}
-	e, cancel := c.newEdge(ctx, "bulk ingest", s.token, hdr, true)
-	defer cancel()
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequest(method, c.dataURL(s, path), rd)
-	if err != nil {
-		return 0, nil, &TransportError{Op: "bulk ingest", Err: err}
-	}
-	resp, err := e.httpClient().Do(req)
-	if err != nil {
-		if eerr := e.result(); eerr != nil {
-			return 0, nil, eerr
-		}
-		return 0, nil, &TransportError{Op: "bulk ingest", Sent: e.wrote.Load(), Err: e.cause(err)}
-	}
-	raw, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return 0, nil, &TransportError{Op: "bulk ingest", Sent: true, Err: err}
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		ap := parseErrorBody(resp.StatusCode, raw)
-		c.redactAPIError(ap)
-		return resp.StatusCode, nil, ap
-	}
-	if len(raw) >= maxBody {
-		return 0, nil, &TransportError{Op: "bulk ingest", Sent: true,
-			Err: fmt.Errorf("%w: body larger than %d bytes", ErrMalformedResponse, maxBody)}
-	}
-	return resp.StatusCode, raw, nil
+// ingestCall makes one attempt of one Bulk ingest request and returns the
+// whole body (see wholeCall).
+func (c *Client) ingestCall(ctx context.Context, s session, method, path, contentType, accept string, body []byte) ([]byte, error) {
+	_, data, err := c.wholeCall(ctx, s, "bulk ingest", method, path, contentType, accept, body)
+	return data, err
 }
 
 // validJobID reports whether id looks like a job ID (15 or 18 letters and

@@ -148,7 +148,7 @@ func TestBulkJobLeftOpenIsAbortedAndNothingIsSent(t *testing.T) {
 		if uploaded { // the data went up, then the process died before closing the job
 			data, _ := encodeIngestCSV(batch)
 			s, _ := c.session()
-			if _, _, err := c.ingestCall(ctx, s, http.MethodPut, "jobs/ingest/"+id+"/batches", "text/csv", "application/json", data); err != nil {
+			if _, err := c.ingestCall(ctx, s, http.MethodPut, "jobs/ingest/"+id+"/batches", "text/csv", "application/json", data); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -143,7 +143,7 @@ func (c *Client) ingestRecordError(raw string) error {
 // jobResults reads one results resource, retried like any read.
 func (c *Client) jobResults(ctx context.Context, jobID, kind string) (ingestResults, error) {
 	return retry(c, ctx, "bulk ingest", false, func(ctx context.Context, s session) (ingestResults, error) {
-		_, body, err := c.ingestCall(ctx, s, http.MethodGet, "jobs/ingest/"+jobID+"/"+kind, "", "text/csv", nil)
+		body, err := c.ingestCall(ctx, s, http.MethodGet, "jobs/ingest/"+jobID+"/"+kind, "", "text/csv", nil)
 		if err != nil {
 			return ingestResults{}, err
 		}

@@ -1,12 +1,10 @@
 package salesforce
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -289,45 +287,14 @@ func (c *Client) jobCall(ctx context.Context, s session, op, method, path string
 	return info, nil
 }
 
-// bulkCall makes one attempt of a Bulk API 2.0 request through the edge in
-// raw mode (the edge insists on JSON bodies otherwise; results are CSV):
-// the call is counted and its Sforce-Limit-Info read as for any other; a
-// non-2xx status becomes an *APIError, a body cut short (shorter than its
-// Content-Length, or at the edge's size bound) a *TransportError.
+// bulkCall makes one attempt of a Bulk query request (see wholeCall); a
+// body is JSON.
 func (c *Client) bulkCall(ctx context.Context, s session, op, method, path string, body []byte, accept string) (http.Header, []byte, error) {
-	e, cancel := c.newEdge(ctx, op, s.token, nil, true)
-	defer cancel()
-	var rd io.Reader
+	ct := ""
 	if body != nil {
-		rd = bytes.NewReader(body)
+		ct = "application/json"
 	}
-	req, err := http.NewRequest(method, c.dataURL(s, path), rd)
-	if err != nil {
-		return nil, nil, &TransportError{Op: op, Err: err}
-	}
-	req.Header.Set("Accept", accept)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := e.httpClient().Do(req)
-	if err != nil {
-		if eerr := e.result(); eerr != nil {
-			return nil, nil, eerr
-		}
-		return nil, nil, &TransportError{Op: op, Sent: e.wrote.Load(), Err: e.cause(err)}
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body) // the edge has read it already
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		ap := parseErrorBody(resp.StatusCode, data)
-		c.redactAPIError(ap)
-		return nil, nil, ap
-	}
-	if (resp.ContentLength >= 0 && int64(len(data)) != resp.ContentLength) || len(data) >= maxBody {
-		return nil, nil, &TransportError{Op: op, Sent: true,
-			Err: fmt.Errorf("%w: body cut short at %d bytes", ErrMalformedResponse, len(data))}
-	}
-	return resp.Header, data, nil
+	return c.wholeCall(ctx, s, op, method, path, ct, accept, body)
 }
 
 // cleanupQueryJob aborts a running job or deletes a complete one after a

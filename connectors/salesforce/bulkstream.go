@@ -1,6 +1,7 @@
 package salesforce
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -39,7 +40,7 @@ func (c *Client) UploadUpdateJobFrom(ctx context.Context, jobID string, fields [
 		pr, pw := io.Pipe()
 		go func() { pw.CloseWithError(writeIngestRows(pw, fields, rows)) }()
 		defer pr.Close() // stops the writer if the request ended early
-		return struct{}{}, c.streamCall(ctx, s, http.MethodPut, "jobs/ingest/"+jobID+"/batches", "text/csv", "application/json", pr, nil)
+		return struct{}{}, c.streamCall(ctx, s, "bulk ingest", http.MethodPut, "jobs/ingest/"+jobID+"/batches", "text/csv", "application/json", pr, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("upload update job %s (nothing is processed while the job is open): %w", jobID, err)
@@ -154,8 +155,8 @@ func (c *Client) JobResultsFrom(ctx context.Context, jobID string, fn func(id st
 // a record twice; the caller's settling tolerates it.
 func (c *Client) streamResults(ctx context.Context, jobID, kind string, row func(id, sfErr string) error) error {
 	_, err := retry(c, ctx, "bulk ingest", false, func(ctx context.Context, s session) (struct{}, error) {
-		err := c.streamCall(ctx, s, http.MethodGet, "jobs/ingest/"+jobID+"/"+kind, "", "text/csv", nil, func(body io.Reader) error {
-			r := csv.NewReader(body)
+		err := c.streamCall(ctx, s, "bulk ingest", http.MethodGet, "jobs/ingest/"+jobID+"/"+kind, "", "text/csv", nil, func(resp *http.Response) error {
+			r := csv.NewReader(resp.Body)
 			r.ReuseRecord = true
 			r.FieldsPerRecord = -1
 			header, err := r.Read()
@@ -213,30 +214,32 @@ type stopError struct{ err error }
 func (e *stopError) Error() string { return e.err.Error() }
 func (e *stopError) Unwrap() error { return e.err }
 
-// streamCall makes one attempt of a Bulk request whose request body (rd,
-// may be nil) is sent as it is read and whose 2xx response body is handed
-// to read (nil: discarded) while it arrives, under the call's timeout. A
+// streamCall makes one attempt of a Bulk API 2.0 request through a fresh
+// edge (counted, its Sforce-Limit-Info read): the request body (rd, may be
+// nil) is sent as it is read, and a 2xx response is handed to read (nil:
+// its body discarded) while its body arrives, under the call's timeout. A
 // non-2xx answer is an *APIError parsed from Salesforce's error body; a
-// failed exchange a *TransportError.
-func (c *Client) streamCall(ctx context.Context, s session, method, path, contentType, accept string,
-	rd io.Reader, read func(io.Reader) error) error {
+// failed exchange a *TransportError; read's own errors are returned as
+// they are.
+func (c *Client) streamCall(ctx context.Context, s session, op, method, path, contentType, accept string,
+	rd io.Reader, read func(*http.Response) error) error {
 	hdr := http.Header{"Accept": {accept}}
 	if contentType != "" {
 		hdr.Set("Content-Type", contentType)
 	}
-	e, cancel := c.newEdge(ctx, "bulk ingest", s.token, hdr, true)
+	e, cancel := c.newEdge(ctx, op, s.token, hdr, true)
 	defer cancel()
 	e.stream = true
 	req, err := http.NewRequest(method, c.dataURL(s, path), rd)
 	if err != nil {
-		return &TransportError{Op: "bulk ingest", Err: err}
+		return &TransportError{Op: op, Err: err}
 	}
 	resp, err := e.httpClient().Do(req)
 	if err != nil {
 		if eerr := e.result(); eerr != nil {
 			return eerr
 		}
-		return &TransportError{Op: "bulk ingest", Sent: e.wrote.Load(), Err: e.cause(err)}
+		return &TransportError{Op: op, Sent: e.wrote.Load(), Err: e.cause(err)}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -246,14 +249,40 @@ func (c *Client) streamCall(ctx context.Context, s session, method, path, conten
 		return ap
 	}
 	if read == nil {
-		_, err = io.Copy(io.Discard, resp.Body)
-	} else {
-		err = read(resp.Body)
+		read = func(resp *http.Response) error { _, err := io.Copy(io.Discard, resp.Body); return err }
 	}
+	err = read(resp)
 	var te *TransportError
 	var stop *stopError
 	if err != nil && !errors.As(err, &te) && !errors.As(err, &stop) {
-		err = &TransportError{Op: "bulk ingest", Sent: true, Err: e.cause(err)}
+		err = &TransportError{Op: op, Sent: true, Err: e.cause(err)}
 	}
 	return err
+}
+
+// wholeCall is streamCall for a body in memory and an answer read whole:
+// it returns the response's header and body. A body longer than maxBody,
+// or shorter than its Content-Length, is a malformed response.
+func (c *Client) wholeCall(ctx context.Context, s session, op, method, path, contentType, accept string,
+	body []byte) (http.Header, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	var hdr http.Header
+	var data []byte
+	err := c.streamCall(ctx, s, op, method, path, contentType, accept, rd, func(resp *http.Response) error {
+		var err error
+		hdr = resp.Header
+		data, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+		if err != nil {
+			return err
+		}
+		if (resp.ContentLength >= 0 && int64(len(data)) != resp.ContentLength) || len(data) >= maxBody {
+			return &TransportError{Op: op, Sent: true,
+				Err: fmt.Errorf("%w: body cut short at %d bytes", ErrMalformedResponse, len(data))}
+		}
+		return nil
+	})
+	return hdr, data, err
 }
