@@ -15,6 +15,7 @@ import (
 	"github.com/lifecycled/lifecycled/config"
 	"github.com/lifecycled/lifecycled/connectors/salesforce/sftest"
 	"github.com/lifecycled/lifecycled/internal/store"
+	"github.com/lifecycled/lifecycled/mapping"
 )
 
 // Demo credentials of the in-process emulator; they never leave the process.
@@ -147,6 +148,9 @@ func demoConfig(url, statePath, listen string, interval time.Duration) *config.C
 	// Each demo cycle is a simulated day: a weekly full pull leaves the
 	// other cycles incremental, as a daemon's cycles mostly are.
 	cfg.Sync.FullResync = 7 * 24 * time.Hour
+	// The emulator's accounts carry a contract value: the dashboard shows
+	// money from the first cycle.
+	cfg.Fields = append(cfg.Fields, mapping.Field{Name: "arr", APIName: "ARR__c", Type: mapping.TypeNumber})
 	return cfg
 }
 

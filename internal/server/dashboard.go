@@ -73,7 +73,7 @@ func (s *Server) page(ctx context.Context) (*page, error) {
 	}
 	f, err := report.Build(ctx, s.opts.Store, report.Options{
 		Now: s.opts.Now(), Location: s.opts.Location,
-		StatusValues: s.opts.StatusValues, RevenueField: s.opts.RevenueField,
+		StatusValues: s.opts.StatusValues, RevenueField: s.opts.RevenueField, Fields: s.opts.Fields,
 	})
 	if err != nil {
 		return nil, err

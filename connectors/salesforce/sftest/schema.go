@@ -292,6 +292,7 @@ func DefaultSchema() *Schema {
 			{Name: "Last_Activity_Date__c", Label: "Last Activity Date", Type: "date", Updateable: true, Nillable: true},
 			{Name: "Last_Login__c", Label: "Last Login", Type: "datetime", Updateable: true, Nillable: true},
 			{Name: "NPS__c", Label: "NPS", Type: "double", Precision: 3, Updateable: true, Nillable: true},
+			{Name: "ARR__c", Label: "ARR", Type: "currency", Precision: 18, Scale: 2, Updateable: true, Nillable: true},
 			{Name: "Lifecycle_Tags__c", Label: "Lifecycle Tags", Type: "textarea", Length: 32768, Updateable: true, Nillable: true},
 			{Name: "Account_Lifecycle_Status__c", Label: "Account Lifecycle Status", Type: "picklist", Length: 255, Updateable: true, Nillable: true,
 				PicklistValues: picklist(statusValues...), RestrictedPicklist: true},
