@@ -98,10 +98,10 @@ func (db *DB) ThinSnapshots(ctx context.Context, beforeDay string) (int, error) 
 		return 0, fmt.Errorf("thin snapshots: %w", err)
 	}
 	defer tx.Rollback()
-	// 2440595.5 is the Julian day of Monday 1970-01-05.
+	// 2440591.5 is the Julian day of Monday 1970-01-05.
 	res, err := tx.ExecContext(ctx, `DELETE FROM snapshots WHERE day < ?1 AND day NOT IN (
 		SELECT min(day) FROM snapshots WHERE day < ?1
-		GROUP BY CAST((julianday(day) - 2440595.5) / 7 + 100000 AS INTEGER))`, beforeDay)
+		GROUP BY CAST((julianday(day) - 2440591.5) / 7 + 100000 AS INTEGER))`, beforeDay)
 	if err != nil {
 		return 0, fmt.Errorf("thin snapshots: %w", err)
 	}
