@@ -266,8 +266,9 @@ var partnerStatuses = []string{"Core-Good", "Core-Average", "Core-Poor"}
 // DefaultSchema returns the built-in schema: Account with the standard
 // fields Id, Name, Type, OwnerId, RecordTypeId, CreatedDate,
 // LastModifiedDate, SystemModstamp and IsDeleted, the custom fields of
-// lifecycled's default configuration (issue 3) and Last_Login__c
-// (dateTime). Customer_Health__c's values carry labels that differ from
+// lifecycled's default configuration (issue 3), Last_Login__c (dateTime) and
+// ARR__c (currency: the contract value, generated for paying accounts).
+// Customer_Health__c's values carry labels that differ from
 // them (Good is "Healthy"). Account has the record types Customer (the
 // default; every value of every picklist) and Partner (only Core-Good,
 // Core-Average and Core-Poor of Account_Lifecycle_Status__c), besides the
