@@ -12,6 +12,5 @@ import (
 // a failed cycle, on what the store holds; a capability's own failure is
 // logged and does not fail the cycle.
 func (m *Main) afterCycle(ctx context.Context, r store.Run) {
-	_ = ctx
-	_ = r
+	m.recordOutcomes(ctx, r)
 }

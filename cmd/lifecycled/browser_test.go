@@ -170,6 +170,31 @@ func compareDashboard(t *testing.T, db *store.DB, dom string) []string {
 	if total == 0 {
 		bad("no paying account with a status on the page")
 	}
+
+	// The money panel: the accounts renewing are those in a renewal status,
+	// and the demo maps ARR__c, so they carry a value.
+	money := domElements(dom, "section", "data-unvalued")
+	if len(money) != 1 {
+		return append(problems, "no money panel")
+	}
+	renewing := want["Renewal-Low Risk"] + want["Renewal-Average Risk"] + want["Renewal-High Risk"]
+	if n := atoiT(t, money[0]["data-accounts"]); n != renewing {
+		bad("money panel: %d accounts renewing, store (snapshot of %s) %d", n, asOf, renewing)
+	}
+	if money[0]["data-field"] != "ARR__c" || money[0]["data-value"] == "0.00" {
+		bad("money panel without the demo's ARR__c: %v", money[0])
+	}
+	if len(domElements(dom, "tr", "data-util-status")) == 0 {
+		bad("no seat utilization rows")
+	}
+	if c := domElements(dom, "section", "data-separation"); len(c) != 1 || c[0]["data-separation"] == "" {
+		bad("no calibration panel with a verdict: %v", c)
+	}
+	for _, id := range []string{"trend-90d", "trend-1y", "trend-all", "transitions", "time-to-onboard"} {
+		if !strings.Contains(dom, `id="`+id+`"`) {
+			bad("no %s panel", id)
+		}
+	}
 	return problems
 }
 

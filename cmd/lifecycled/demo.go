@@ -15,6 +15,7 @@ import (
 	"github.com/lifecycled/lifecycled/config"
 	"github.com/lifecycled/lifecycled/connectors/salesforce/sftest"
 	"github.com/lifecycled/lifecycled/internal/store"
+	"github.com/lifecycled/lifecycled/mapping"
 )
 
 // Demo credentials of the in-process emulator; they never leave the process.
@@ -26,10 +27,12 @@ const (
 // runDemo is `lifecycled demo`: the emulator in-process with generated
 // accounts, the daemon against it with the default config, and the status
 // counts after every cycle. Between cycles it edits a few accounts as
-// Salesforce users would, so each cycle has something to do. Without
+// Salesforce users would, so each cycle has something to do, and simulates
+// the days that pass (sftest.Simulator: renewals, churn, new accounts);
+// --days runs that many simulated days back to back first. Without
 // --state its state lives in a temporary directory removed on exit.
 func runDemo(ctx context.Context, args []string, s stdio) error {
-	fs := newFlagSet("demo", "demo [--accounts N] [--cycles N] [--interval D] [--state FILE] [--listen ADDR]", s)
+	fs := newFlagSet("demo", "demo [--accounts N] [--days N] [--cycles N] [--interval D] [--state FILE] [--listen ADDR]", s)
 	var lf logFlags
 	lf.register(fs)
 	accounts := fs.Int("accounts", 5000, "accounts the emulator generates")
@@ -39,6 +42,7 @@ func runDemo(ctx context.Context, args []string, s stdio) error {
 	statePath := fs.String("state", "", "state file, kept after the demo (default: a new file in a temporary directory, removed on exit)")
 	listen := fs.String("listen", "127.0.0.1:9090", "address of the dashboard, metrics and health endpoints")
 	daysPerCycle := fs.Int("days-per-cycle", 1, "simulated days between cycles, so accounts move through their lifecycle (0: real time)")
+	fastDays := fs.Int("days", 0, "first run this many cycles back to back, one simulated day each (renewals, churn, new accounts), then go on at --interval")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -103,16 +107,32 @@ func runDemo(ctx context.Context, args []string, s stdio) error {
 	fmt.Fprintf(s.out, "dashboard: http://%s/\n", web.Addr())
 
 	rng := rand.New(rand.NewPCG(uint64(*seed), 2))
+	sim := sftest.NewSimulator(srv, *seed)
+	sim.NewPerDay = float64(*accounts) / 1000
 	t := time.NewTicker(*interval)
 	defer t.Stop()
 	for n := 1; *cycles == 0 || n <= *cycles; n++ {
+		fast := n <= *fastDays
 		if n > 1 {
-			select {
-			case <-ctx.Done():
+			if !fast {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-t.C:
+				}
+			} else if ctx.Err() != nil {
 				return nil
-			case <-t.C:
 			}
-			clk.skip(time.Duration(*daysPerCycle) * 24 * time.Hour)
+			days := *daysPerCycle
+			if fast {
+				days = 1
+			}
+			for range days {
+				clk.skip(24 * time.Hour)
+				if _, err := sim.Day(clk.Now()); err != nil {
+					return err
+				}
+			}
 			touchAccounts(srv, rng, *accounts/100+1)
 		}
 		r, err := m.Engine.Cycle(ctx)
@@ -122,6 +142,9 @@ func runDemo(ctx context.Context, args []string, s stdio) error {
 		}
 		fmt.Fprintf(s.out, "\ncycle %d, %s (%s, %s): pulled %d, changed %d, written %d, rejected %d, api calls %d\n",
 			n, clk.Now().Format(time.DateOnly), r.Kind, r.Outcome, r.Pulled, r.Changed, r.Written, r.Rejected, r.APICalls)
+		if fast && n < *fastDays {
+			continue // the counts of the fast days would scroll by unread
+		}
 		// The counts are printed even when a signal cut the cycle short.
 		if err := printCounts(context.WithoutCancel(ctx), s.out, m.Store); err != nil {
 			return err
@@ -147,6 +170,9 @@ func demoConfig(url, statePath, listen string, interval time.Duration) *config.C
 	// Each demo cycle is a simulated day: a weekly full pull leaves the
 	// other cycles incremental, as a daemon's cycles mostly are.
 	cfg.Sync.FullResync = 7 * 24 * time.Hour
+	// The emulator's accounts carry a contract value: the dashboard shows
+	// money from the first cycle.
+	cfg.Fields = append(cfg.Fields, mapping.Field{Name: "arr", APIName: "ARR__c", Type: mapping.TypeNumber})
 	return cfg
 }
 

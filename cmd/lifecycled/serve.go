@@ -30,6 +30,7 @@ func (m *Main) serve(now func() time.Time, blocked func() string) (*server.Serve
 		Location:     cfg.Sync.Location,
 		StatusValues: m.Pack.StatusValues(),
 		RevenueField: cfg.RevenueField(),
+		Fields:       factFields(cfg),
 		Logger:       m.Logger,
 		Blocked:      blocked,
 	})

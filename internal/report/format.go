@@ -43,7 +43,8 @@ var CSVHeader = []string{"section", "day", "key", "value"}
 // "30/good"...), core (key "Good"...), renewal and renewal_revenue (key the
 // risk; revenue only when a revenue field is mapped), history (day, status,
 // accounts), pending, rejections (key the error code), run (day the run
-// started, key its id, value its outcome).
+// started, key its id, value its outcome), then the money, usage,
+// calibration and trend sections (see writeCFOCSV).
 func WriteCSV(w io.Writer, f *Figures) error {
 	cw := csv.NewWriter(w)
 	row := func(section, day, key, value string) { _ = cw.Write([]string{section, day, key, value}) }
@@ -82,6 +83,16 @@ func WriteCSV(w io.Writer, f *Figures) error {
 	for _, r := range f.Runs {
 		row("run", r.Started.Format(time.DateOnly), strconv.FormatInt(r.ID, 10), r.Outcome)
 	}
+	writeCFOCSV(row, f)
+	cw.Flush()
+	return cw.Error()
+}
+
+// writeRows writes the rows fill gives under CSVHeader.
+func writeRows(w io.Writer, fill func(row func(section, day, key, value string))) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write(CSVHeader)
+	fill(func(section, day, key, value string) { _ = cw.Write([]string{section, day, key, value}) })
 	cw.Flush()
 	return cw.Error()
 }
@@ -142,6 +153,7 @@ func WriteTable(w io.Writer, f *Figures) error {
 		}
 	}
 
+	writeCFOTable(tw, f)
 	fmt.Fprintln(tw)
 	writeOperations(tw, f)
 	return tw.Flush()

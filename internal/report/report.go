@@ -17,6 +17,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/lifecycled/lifecycled/internal/calibration"
 	"github.com/lifecycled/lifecycled/internal/store"
 )
 
@@ -74,7 +75,10 @@ type Options struct {
 	// RevenueField is the API name of the revenue field summed over the
 	// renewals; "" skips the sums.
 	RevenueField string
-	Runs, Limit  int // list lengths; 0: DefaultRuns, DefaultLimit; < 0: no limit
+	// Fields are the mapped fields the money, usage and calibration figures
+	// read (Fields.Value "" falls back on RevenueField).
+	Fields      store.FactFields
+	Runs, Limit int // list lengths; 0: DefaultRuns, DefaultLimit; < 0: no limit
 }
 
 // StatusCount is how many paying accounts stand in one status.
@@ -204,6 +208,12 @@ type Figures struct {
 	Rejections     []Rejection    `json:"rejections"`
 	Pending        int            `json:"pending"` // outbox depth
 	Outbox         []Pending      `json:"outbox"`
+
+	// The CFO's questions: money, usage, calibration and trends.
+	Cash        *Cash               `json:"money"`
+	Usage       *Usage              `json:"usage"`
+	Calibration calibration.Summary `json:"calibration"`
+	Trend       *Trend              `json:"trend"`
 }
 
 // Count returns the paying accounts in status.
@@ -246,6 +256,9 @@ func Build(ctx context.Context, db *store.DB, opts Options) (*Figures, error) {
 		return nil, err
 	}
 	if err := f.operations(ctx, db, opts, loc); err != nil {
+		return nil, err
+	}
+	if err := f.cfo(ctx, db, opts); err != nil {
 		return nil, err
 	}
 	return f, nil

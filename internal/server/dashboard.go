@@ -25,7 +25,7 @@ var dashboardTmpl = template.Must(template.New("dashboard").Funcs(template.FuncM
 	"value":   report.Value,
 	"seconds": seconds,
 	"add":     func(a, b float64) float64 { return a + b },
-}).Parse(dashboardHTML))
+}).Parse(dashboardHTML + cfoHTML))
 
 // page is what the dashboard template renders.
 type page struct {
@@ -41,6 +41,9 @@ type page struct {
 	CoreTotal  int
 	Renewing   int
 	Revenue    float64
+	Buckets    []string
+	Intervals  *intervalChart
+	Trends     []trendChart
 }
 
 // dashboard renders the lifecycle dashboard. The page is built in memory
@@ -73,7 +76,7 @@ func (s *Server) page(ctx context.Context) (*page, error) {
 	}
 	f, err := report.Build(ctx, s.opts.Store, report.Options{
 		Now: s.opts.Now(), Location: s.opts.Location,
-		StatusValues: s.opts.StatusValues, RevenueField: s.opts.RevenueField,
+		StatusValues: s.opts.StatusValues, RevenueField: s.opts.RevenueField, Fields: s.opts.Fields,
 	})
 	if err != nil {
 		return nil, err
@@ -112,6 +115,7 @@ func (s *Server) page(ctx context.Context) (*page, error) {
 	p.Renewals = newBarChart("chart-renewals", "Renewals in the next 120 days by risk", 400, 110, bars)
 
 	p.History = newHistoryChart(f, p.Colour)
+	p.cfo()
 	return p, nil
 }
 

@@ -40,6 +40,7 @@ type Options struct {
 	Location     *time.Location      // the configured zone ("today"); nil: UTC
 	StatusValues []string            // the pack's status values, in pack order (dashboard rows)
 	RevenueField string              // API name of a mapped revenue field, "" none
+	Fields       store.FactFields    // mapped fields of the money, usage and calibration panels
 	Logger       *slog.Logger        // nil: discard
 	// Blocked, when set, says why the daemon cannot do its work now (it
 	// cannot reach or log in to Salesforce, a field's writes are paused);

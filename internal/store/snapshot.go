@@ -81,3 +81,33 @@ func snapshots(ctx context.Context, tx *sql.Tx, sinceDay string) ([]Snapshot, er
 	}
 	return out, rows.Err()
 }
+
+// SnapshotKeep is how long every daily snapshot is kept; ThinSnapshots
+// keeps one a week of older ones.
+const SnapshotKeep = 2 * 366 * 24 * time.Hour
+
+// ThinSnapshots keeps one snapshot a week (the earliest of each Monday to
+// Sunday week) among those older than beforeDay, and deletes the others.
+// It returns how many it deleted. History entries are never deleted.
+func (db *DB) ThinSnapshots(ctx context.Context, beforeDay string) (int, error) {
+	if _, err := time.Parse(time.DateOnly, beforeDay); err != nil {
+		return 0, fmt.Errorf("thin snapshots: day %q is not a date (2006-01-02)", beforeDay)
+	}
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("thin snapshots: %w", err)
+	}
+	defer tx.Rollback()
+	// 2440591.5 is the Julian day of Monday 1970-01-05.
+	res, err := tx.ExecContext(ctx, `DELETE FROM snapshots WHERE day < ?1 AND day NOT IN (
+		SELECT min(day) FROM snapshots WHERE day < ?1
+		GROUP BY CAST((julianday(day) - 2440591.5) / 7 + 100000 AS INTEGER))`, beforeDay)
+	if err != nil {
+		return 0, fmt.Errorf("thin snapshots: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("thin snapshots: %w", err)
+	}
+	return int(n), commit(tx)
+}

@@ -15,6 +15,7 @@ type account struct {
 	paying                   bool
 	health                   string
 	active, seats, nps       float64
+	arr                      float64 // ARR__c, NaN when empty
 	tags, status             string
 	age                      int64  // days before today the record was created
 	recordType               string // RecordTypeId, "" when the object has no record types
@@ -241,7 +242,7 @@ func (a account) record() Record {
 		"Customer_Health__c": text(a.health), "Active_Users__c": num(a.active), "Licensed_Seats__c": num(a.seats),
 		"Last_Activity_Date__c": day(a.activity), "NPS__c": num(a.nps),
 		"Lifecycle_Tags__c": text(a.tags), "Account_Lifecycle_Status__c": text(a.status),
-		"RecordTypeId": text(a.recordType), "Last_Login__c": stamp(a.lastLogin),
+		"RecordTypeId": text(a.recordType), "Last_Login__c": stamp(a.lastLogin), "ARR__c": num(a.arr),
 	}
 }
 
@@ -254,10 +255,12 @@ func GenerateAccounts(n int, seed int64, today time.Time) []Record {
 	acct, _ := DefaultSchema().Object("Account")
 	g := newGenerator(seed, today)
 	x := newExtras(seed, g.today, acct, 0, 0)
+	ar := newARRStream(seed)
 	out := make([]Record, max(n, 0))
 	for i := range out {
 		a := g.next()
 		x.apply(&a, i)
+		ar.apply(&a)
 		out[i] = a.record()
 	}
 	return out
@@ -286,7 +289,9 @@ func (s *Server) generateInto(t *table, n int) {
 		cActivity, cNPS      = col("Last_Activity_Date__c", kDate), col("NPS__c", kNumber)
 		cTags, cStatus       = col("Lifecycle_Tags__c", kString), col("Account_Lifecycle_Status__c", kString)
 		cRecordType, cLogin  = col("RecordTypeId", kID), col("Last_Login__c", kDateTime)
+		cARR                 = col("ARR__c", kNumber)
 	)
+	ar := newARRStream(s.opts.Seed)
 	set := func(row, fi int, c cell) {
 		if fi >= 0 {
 			t.set(row, fi, c)
@@ -300,6 +305,7 @@ func (s *Server) generateInto(t *table, n int) {
 	for i := range n {
 		a := g.next()
 		x.apply(&a, i)
+		ar.apply(&a)
 		created := nowMs - (a.age*86400+int64(sr.IntN(86400)))*1000
 		row := t.appendRow(created)
 		modified := created + sr.Int64N(nowMs-created+1)/1000*1000
@@ -320,5 +326,6 @@ func (s *Server) generateInto(t *table, n int) {
 		set(row, cStatus, cell{s: a.status})
 		set(row, cRecordType, cell{s: a.recordType})
 		set(row, cLogin, cell{i: a.lastLogin})
+		set(row, cARR, cell{f: a.arr})
 	}
 }

@@ -266,8 +266,9 @@ var partnerStatuses = []string{"Core-Good", "Core-Average", "Core-Poor"}
 // DefaultSchema returns the built-in schema: Account with the standard
 // fields Id, Name, Type, OwnerId, RecordTypeId, CreatedDate,
 // LastModifiedDate, SystemModstamp and IsDeleted, the custom fields of
-// lifecycled's default configuration (issue 3) and Last_Login__c
-// (dateTime). Customer_Health__c's values carry labels that differ from
+// lifecycled's default configuration (issue 3), Last_Login__c (dateTime) and
+// ARR__c (currency: the contract value, generated for paying accounts).
+// Customer_Health__c's values carry labels that differ from
 // them (Good is "Healthy"). Account has the record types Customer (the
 // default; every value of every picklist) and Partner (only Core-Good,
 // Core-Average and Core-Poor of Account_Lifecycle_Status__c), besides the
@@ -292,6 +293,7 @@ func DefaultSchema() *Schema {
 			{Name: "Last_Activity_Date__c", Label: "Last Activity Date", Type: "date", Updateable: true, Nillable: true},
 			{Name: "Last_Login__c", Label: "Last Login", Type: "datetime", Updateable: true, Nillable: true},
 			{Name: "NPS__c", Label: "NPS", Type: "double", Precision: 3, Updateable: true, Nillable: true},
+			{Name: "ARR__c", Label: "ARR", Type: "currency", Precision: 18, Scale: 2, Updateable: true, Nillable: true},
 			{Name: "Lifecycle_Tags__c", Label: "Lifecycle Tags", Type: "textarea", Length: 32768, Updateable: true, Nillable: true},
 			{Name: "Account_Lifecycle_Status__c", Label: "Account Lifecycle Status", Type: "picklist", Length: 255, Updateable: true, Nillable: true,
 				PicklistValues: picklist(statusValues...), RestrictedPicklist: true},
