@@ -69,13 +69,13 @@ type WebhookAction struct {
 
 // The defaults of play actions.
 const (
-	DefaultPlayOwner     = "account_owner"
-	DefaultPlayDueInDays = 3
-	DefaultPlayPriority  = "Normal"
-	DefaultPlayStatus    = "Not Started"
-	DefaultWebhookFormat = "json"
+	DefaultPlayOwner      = "account_owner"
+	DefaultPlayDueInDays  = 3
+	DefaultPlayPriority   = "Normal"
+	DefaultPlayStatus     = "Not Started"
+	DefaultWebhookFormat  = "json"
 	DefaultWebhookTimeout = 10 * time.Second
-	DefaultWebhookRetries  = 3
+	DefaultWebhookRetries = 3
 )
 
 var (
