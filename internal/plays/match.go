@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lifecycled/lifecycled/config"
+	"github.com/lifecycled/lifecycled/connectors/salesforce"
 	"github.com/lifecycled/lifecycled/internal/store"
 	"github.com/lifecycled/lifecycled/mapping"
 )
@@ -354,19 +355,32 @@ func (r *Runner) enqueue(ctx context.Context, dry bool) (counts, error) {
 		if len(trs) == 0 {
 			break
 		}
-		var acts []store.PlayAction
+		type firing struct {
+			p  *play
+			tr store.Transition
+		}
+		var fired []firing
+		ids := map[string]bool{}
 		for _, tr := range trs {
 			for _, p := range r.plays {
-				if tr.ID <= cursors[p.Name] || !p.fires(tr) {
-					continue
+				if tr.ID > cursors[p.Name] && p.fires(tr) {
+					fired = append(fired, firing{p, tr})
+					ids[tr.AccountID] = true
 				}
-				rows, err := r.fire(ctx, p, tr)
-				if err != nil {
-					r.log.Warn("play not fired", "play", p.Name, "account_id", tr.AccountID, "error", err)
-					continue
-				}
-				acts = append(acts, rows...)
 			}
+		}
+		owners, err := r.accountInfo(ctx, ids)
+		if err != nil {
+			return n, err
+		}
+		var acts []store.PlayAction
+		for _, f := range fired {
+			rows, err := r.fire(ctx, f.p, f.tr, owners[f.tr.AccountID])
+			if err != nil {
+				r.log.Warn("play not fired", "play", f.p.Name, "account_id", f.tr.AccountID, "error", err)
+				continue
+			}
+			acts = append(acts, rows...)
 		}
 		end := trs[len(trs)-1].ID
 		if len(trs) < transitionPage {
@@ -397,7 +411,7 @@ func (r *Runner) enqueue(ctx context.Context, dry bool) (counts, error) {
 
 // fire renders the play's actions for tr, or none when its condition does
 // not hold for the account as of the transition's date.
-func (r *Runner) fire(ctx context.Context, p *play, tr store.Transition) ([]store.PlayAction, error) {
+func (r *Runner) fire(ctx context.Context, p *play, tr store.Transition, extra map[string]any) ([]store.PlayAction, error) {
 	a, err := r.db.Account(ctx, tr.AccountID)
 	if err != nil {
 		return nil, err
@@ -406,8 +420,48 @@ func (r *Runner) fire(ctx context.Context, p *play, tr store.Transition) ([]stor
 	if err != nil {
 		return nil, err
 	}
+	for k, v := range extra {
+		if _, ok := d.Account[k]; !ok {
+			d.Account[k] = v
+		}
+	}
 	if !p.holds(acct, asOf) {
 		return nil, nil
 	}
 	return p.render(tr, d, r.opts.KeyField)
+}
+
+// accountFields are read from Salesforce for the accounts a play fires
+// for, besides the fields the sync pulls: the owner a task goes to and the
+// name templates show.
+var accountFields = []string{"Name", "OwnerId"}
+
+// accountInfo reads accountFields of the accounts ids from Salesforce, 200
+// Ids a query.
+func (r *Runner) accountInfo(ctx context.Context, ids map[string]bool) (map[string]map[string]any, error) {
+	out := map[string]map[string]any{}
+	var list []string
+	for id := range ids {
+		list = append(list, quote(id))
+	}
+	for len(list) > 0 {
+		chunk := list[:min(len(list), taskBatch)]
+		list = list[len(chunk):]
+		q := "SELECT Id, " + strings.Join(accountFields, ", ") + " FROM Account WHERE Id IN (" + strings.Join(chunk, ", ") + ")"
+		err := r.crm.Query(ctx, q, func(page []salesforce.Record) error {
+			for _, rec := range page {
+				id, _ := rec["Id"].(string)
+				m := map[string]any{}
+				for _, f := range accountFields {
+					m[f] = rec[f]
+				}
+				out[id] = m
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read accounts' owners and names: %w", err)
+		}
+	}
+	return out, nil
 }

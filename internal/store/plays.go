@@ -194,6 +194,12 @@ func (db *DB) RecentPlays(ctx context.Context, limit int) ([]PlayAction, error) 
 	return db.queryPlays(ctx, "recent plays", `ORDER BY updated DESC, key LIMIT ?`, sqlLimit(limit))
 }
 
+// PlayRejections returns up to limit rejected actions, the most recent
+// first.
+func (db *DB) PlayRejections(ctx context.Context, limit int) ([]PlayAction, error) {
+	return db.queryPlays(ctx, "play rejections", `WHERE state = 'rejected' ORDER BY updated DESC, key LIMIT ?`, sqlLimit(limit))
+}
+
 // AccountPlays returns the actions plays took (or will take) for an
 // account, oldest transition first.
 func (db *DB) AccountPlays(ctx context.Context, accountID string) ([]PlayAction, error) {
