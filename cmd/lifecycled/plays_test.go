@@ -63,7 +63,8 @@ func TestPlaysExactlyOnce(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	srv := newOrg(t, sftest.Options{Accounts: 5000, Seed: 14,
-		Faults: sftest.Faults{Seed: 5, ResetCreate: 0.1, Slow: 0.3, SlowDelay: 20 * time.Millisecond}})
+		// Seed 16 resets the first and the sixth create request.
+		Faults: sftest.Faults{Seed: 16, ResetCreate: 0.1, Slow: 0.3, SlowDelay: 20 * time.Millisecond}})
 	hook := &hookReceiver{secret: "hook-secret-9f2", failFirst: 3, accepted: map[string]int{}}
 	hs := httptest.NewServer(hook)
 	t.Cleanup(hs.Close)
@@ -149,6 +150,9 @@ func TestPlaysExactlyOnce(t *testing.T) {
 		}
 		d.wait()
 		t.Logf("kill %d with %d tasks", kill, len(srv.Records("Task")))
+	}
+	if resets := srv.Stats().Requests["collectionsCreate"][0]; resets == 0 {
+		t.Error("no create request was reset: the ambiguous path is untested")
 	}
 	srv.SetFaults(sftest.Faults{})
 	for i := 0; i < 2; i++ {

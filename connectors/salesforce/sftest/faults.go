@@ -119,6 +119,9 @@ type faultState struct {
 	mu  sync.Mutex
 	f   Faults
 	rng *rand.Rand
+	// creates draws ResetCreate alone, so that the nth create request's
+	// fate depends on the seed only, not on the requests between.
+	creates *rand.Rand
 }
 
 func (fs *faultState) set(f Faults) {
@@ -129,6 +132,7 @@ func (fs *faultState) set(f Faults) {
 	}
 	fs.f = f
 	fs.rng = rand.New(rand.NewPCG(uint64(f.Seed), 0x5f7e57))
+	fs.creates = rand.New(rand.NewPCG(uint64(f.Seed), 0xc4ea7e))
 }
 
 // SetFaults replaces the faults and restarts their random sequence from
@@ -190,7 +194,7 @@ func (fs *faultState) resetCreate() bool {
 	if fs.f.ResetCreate <= 0 {
 		return false
 	}
-	return fs.rng.Float64() < fs.f.ResetCreate
+	return fs.creates.Float64() < fs.f.ResetCreate
 }
 
 // triggerLock draws whether a write request's after-save trigger meets a
