@@ -304,4 +304,3 @@ func (p *play) webhook(i int, w *config.WebhookAction, d Data, key string) ([]by
 	}
 	return json.Marshal(webhookPayload{Action: i, Body: body})
 }
-
