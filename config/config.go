@@ -28,6 +28,7 @@ type Config struct {
 	Sync       Sync
 	State      State
 	Server     Server
+	Plays      []Play // success plays (plays.go)
 
 	lines    map[string]int // key path -> line, for Validate's errors
 	warnings []*Error       // set by Validate

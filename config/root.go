@@ -91,6 +91,7 @@ func (d *decoder) root(n *yaml.Node) {
 				"bulk_write_threshold": d.integer(&c.Sync.BulkWriteThreshold),
 			})
 		},
+		"plays": func(key string, v *yaml.Node) { d.list(v, key, d.play) },
 		"state": func(key string, v *yaml.Node) {
 			d.mapping(v, key, fieldFuncs{"path": d.str(&c.State.Path)})
 		},

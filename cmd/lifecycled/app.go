@@ -13,6 +13,7 @@ import (
 	"github.com/lifecycled/lifecycled/config"
 	"github.com/lifecycled/lifecycled/connectors/salesforce"
 	"github.com/lifecycled/lifecycled/internal/engine"
+	"github.com/lifecycled/lifecycled/internal/plays"
 	"github.com/lifecycled/lifecycled/internal/store"
 	"github.com/lifecycled/lifecycled/mapping"
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,6 +29,9 @@ type common struct {
 	// offline commands (status, report, history) never contact Salesforce,
 	// so they load the config without requiring its credentials.
 	offline bool
+	// backfill (run and sync): plays added to the config fire for the
+	// transitions already recorded, not only for later ones.
+	backfill bool
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -80,6 +84,9 @@ type Main struct {
 	CRM    *salesforce.Client
 	Pack   *mapping.Pack
 	Engine *engine.Engine
+
+	plays    *plays.Runner // built on the first afterCycle (plays.go)
+	backfill bool          // --backfill: new plays fire for past transitions too
 
 	auth        config.Auth // the auth settings with their secrets resolved
 	key         []byte      // the JWT signing key

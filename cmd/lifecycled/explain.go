@@ -49,8 +49,26 @@ func runExplain(ctx context.Context, args []string, s stdio) error {
 	case "csv":
 		return writeExplainCSV(s.out, ex)
 	}
-	_, err = fmt.Fprint(s.out, ex.String())
-	return err
+	if _, err = fmt.Fprint(s.out, ex.String()); err != nil {
+		return err
+	}
+	return explainPlays(ctx, s.out, m.Config.State.Path, ex.ID)
+}
+
+// explainPlays lists the plays an account has fired, from the state file
+// (read-only); nothing when there is no state file or no play fired.
+func explainPlays(ctx context.Context, w io.Writer, statePath, id string) error {
+	db, err := openStateReadOnly(statePath)
+	if err != nil {
+		return nil
+	}
+	defer db.Close()
+	acts, err := db.AccountPlays(ctx, id)
+	if err != nil || len(acts) == 0 {
+		return err
+	}
+	fmt.Fprintf(w, "\nPlays fired (%d):\n", len(acts))
+	return writePlayActions(w, acts)
 }
 
 // explainCSVHeader is the first line of `explain --format csv`. Rows by

@@ -57,7 +57,18 @@ func runPlan(ctx context.Context, args []string, s stdio) error {
 	case "csv":
 		return writePlanCSV(s.out, p)
 	}
-	return printPlan(s.out, p)
+	if err := printPlan(s.out, p); err != nil {
+		return err
+	}
+	pp, err := m.planPlays(ctx)
+	if err != nil {
+		return err
+	}
+	if len(m.Config.Plays) > 0 {
+		fmt.Fprintf(s.out, "\nPlays: the next cycle would send %d tasks and %d webhooks (pending, and for the transitions already recorded).\n",
+			pp.Tasks, pp.Webhooks)
+	}
+	return nil
 }
 
 // planCSVHeader is the first line of `plan --format csv`. Count rows

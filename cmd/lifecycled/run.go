@@ -17,13 +17,18 @@ func openDaemon(ctx context.Context, name string, args []string, s stdio) (*Main
 	if err != nil {
 		return nil, err
 	}
-	return c.connect(ctx, s, true)
+	m, err := c.connect(ctx, s, true)
+	if m != nil {
+		m.backfill = c.backfill
+	}
+	return m, err
 }
 
 func daemonFlags(name string, args []string, s stdio) (*common, error) {
-	fs := newFlagSet(name, name+" [--config FILE]", s)
+	fs := newFlagSet(name, name+" [--config FILE] [--backfill]", s)
 	var c common
 	c.register(fs)
+	fs.BoolVar(&c.backfill, "backfill", false, "plays new to the config fire for the transitions already recorded too")
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
@@ -50,6 +55,7 @@ func runRun(ctx context.Context, args []string, s stdio) error {
 		logger.Warn("config warning", "warning", w.Error())
 	}
 	m := NewMain(cfg, logger, secrets)
+	m.backfill = c.backfill
 	defer m.Close()
 	if err := m.prepare(true); err != nil {
 		return err

@@ -31,5 +31,8 @@ func runStatus(ctx context.Context, args []string, s stdio) error {
 	if err != nil {
 		return err
 	}
-	return report.WriteOps(s.out, f, format)
+	if err := report.WriteOps(s.out, f, format); err != nil || format != "table" {
+		return err
+	}
+	return writePlaysStatus(ctx, s.out, db, *limit)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/lifecycled/lifecycled/internal/store"
 	"github.com/lifecycled/lifecycled/mapping"
@@ -74,6 +75,13 @@ func (c *cycle) evaluate(acct store.Account, rec mapping.Record, prev *store.Acc
 			AccountID: acct.ID, Kind: "change", From: from, To: res.Status,
 			At: c.started, AsOf: a.AsOf, Inputs: inputs,
 		})
+	}
+	// Tags gained and lost, for plays: one entry per managed tag, from the
+	// managed tags last computed. A new account's first evaluation adds
+	// none: lifecycled did not see it gain them (a status gets its first
+	// "change" entry because Salesforce held a value before).
+	if prev != nil && !c.firstEval(prev) {
+		ch.History = append(ch.History, tagTransitions(acct.ID, prev.ManagedTags, res.ManagedTags, c.started, a.AsOf)...)
 	}
 	if pulled && prev != nil {
 		statusDrift := res.StatusChanged && !sameString(prev.CRMStatus, acct.CRMStatus)
@@ -218,6 +226,28 @@ func (c *cycle) recompute() error {
 		return err
 	}
 	return s.SetMeta(c.work, metaRulesVersion, c.e.opts.RulesVersion)
+}
+
+// firstEval reports whether prev was never evaluated (stored by a pull
+// whose evaluation has not run): its managed tags are not a computed set.
+func (c *cycle) firstEval(prev *store.Account) bool { return prev.AsOf == "" }
+
+// tagTransitions returns a "tag_added" entry (To: the tag) for each tag of
+// now not in before and a "tag_removed" entry (From: the tag) for each tag
+// of before not in now, in list order.
+func tagTransitions(id string, before, now []string, at time.Time, asOf string) []store.HistoryEntry {
+	var out []store.HistoryEntry
+	for _, t := range now {
+		if !slices.Contains(before, t) {
+			out = append(out, store.HistoryEntry{AccountID: id, Kind: "tag_added", To: &t, At: at, AsOf: asOf})
+		}
+	}
+	for _, t := range before {
+		if !slices.Contains(now, t) {
+			out = append(out, store.HistoryEntry{AccountID: id, Kind: "tag_removed", From: &t, At: at, AsOf: asOf})
+		}
+	}
+	return out
 }
 
 func sameString(a, b *string) bool {

@@ -29,12 +29,17 @@ type Faults struct {
 	MalformedError    float64 // 500 whose JSON error body is cut short
 	TruncatedJSON     float64 // a success response whose body is cut short
 	TriggerLock       float64 // per write request: an after-save trigger meets a locked row; every record fails
+	// ResetCreate: per create request (POST /sobjects/{Object} or POST
+	// /composite/sobjects), the connection is cut after the records are
+	// created, drawn apart from the other faults so that their sequence
+	// stays the same.
+	ResetCreate float64
 
 	SlowDelay time.Duration // default 200ms
 }
 
 // ParseFaults parses a fault spec: comma-separated key=value pairs with keys
-// 503, html500, reset, slow, 401, lockrow, malformed, truncated, triggerlock
+// 503, html500, reset, slow, 401, lockrow, malformed, truncated, triggerlock, resetcreate
 // (probabilities 0..1), slow_delay (a duration) and seed, e.g.
 // "503=0.05,reset=0.02,slow=0.05,slow_delay=200ms,lockrow=0.05,seed=7".
 // An empty spec is no faults.
@@ -43,7 +48,7 @@ func ParseFaults(spec string) (Faults, error) {
 	probs := map[string]*float64{
 		"503": &f.ServerUnavailable, "html500": &f.HTMLError, "reset": &f.Reset, "slow": &f.Slow,
 		"401": &f.Spurious401, "lockrow": &f.LockRow, "malformed": &f.MalformedError, "truncated": &f.TruncatedJSON,
-		"triggerlock": &f.TriggerLock,
+		"triggerlock": &f.TriggerLock, "resetcreate": &f.ResetCreate,
 	}
 	for _, item := range strings.Split(spec, ",") {
 		item = strings.TrimSpace(item)
@@ -71,7 +76,7 @@ func ParseFaults(spec string) (Faults, error) {
 		default:
 			p, ok := probs[k]
 			if !ok {
-				return Faults{}, fmt.Errorf("faults: unknown key %q (want 503, html500, reset, slow, slow_delay, 401, lockrow, malformed, truncated, triggerlock or seed)", k)
+				return Faults{}, fmt.Errorf("faults: unknown key %q (want 503, html500, reset, slow, slow_delay, 401, lockrow, malformed, truncated, triggerlock, resetcreate or seed)", k)
 			}
 			x, err := strconv.ParseFloat(v, 64)
 			if err != nil || x < 0 || x > 1 {
@@ -103,6 +108,7 @@ func (f Faults) String() string {
 	add("malformed", f.MalformedError)
 	add("truncated", f.TruncatedJSON)
 	add("triggerlock", f.TriggerLock)
+	add("resetcreate", f.ResetCreate)
 	if f.Seed != 0 {
 		parts = append(parts, "seed="+strconv.FormatInt(f.Seed, 10))
 	}
@@ -113,6 +119,9 @@ type faultState struct {
 	mu  sync.Mutex
 	f   Faults
 	rng *rand.Rand
+	// creates draws ResetCreate alone, so that the nth create request's
+	// fate depends on the seed only, not on the requests between.
+	creates *rand.Rand
 }
 
 func (fs *faultState) set(f Faults) {
@@ -123,6 +132,7 @@ func (fs *faultState) set(f Faults) {
 	}
 	fs.f = f
 	fs.rng = rand.New(rand.NewPCG(uint64(f.Seed), 0x5f7e57))
+	fs.creates = rand.New(rand.NewPCG(uint64(f.Seed), 0xc4ea7e))
 }
 
 // SetFaults replaces the faults and restarts their random sequence from
@@ -174,6 +184,17 @@ func (fs *faultState) lockRow() bool {
 		return false
 	}
 	return fs.rng.Float64() < fs.f.LockRow
+}
+
+// resetCreate draws whether a create request's connection is cut after
+// the records are created (Faults.ResetCreate).
+func (fs *faultState) resetCreate() bool {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.f.ResetCreate <= 0 {
+		return false
+	}
+	return fs.creates.Float64() < fs.f.ResetCreate
 }
 
 // triggerLock draws whether a write request's after-save trigger meets a

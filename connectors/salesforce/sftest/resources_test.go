@@ -111,7 +111,7 @@ func TestDescribe(t *testing.T) {
 		Sobjects []struct{ Name string } `json:"sobjects"`
 	}
 	mustJSON(t, resp.body, &g)
-	if len(g.Sobjects) != 1 || g.Sobjects[0].Name != "Account" {
+	if len(g.Sobjects) != 2 || g.Sobjects[0].Name != "Account" || g.Sobjects[1].Name != "Task" {
 		t.Fatalf("describe global = %s", resp.body)
 	}
 }

@@ -263,7 +263,8 @@ const (
 // record type allows.
 var partnerStatuses = []string{"Core-Good", "Core-Average", "Core-Poor"}
 
-// DefaultSchema returns the built-in schema: Account with the standard
+// DefaultSchema returns the built-in schema: Task (see taskSchema) and
+// Account with the standard
 // fields Id, Name, Type, OwnerId, RecordTypeId, CreatedDate,
 // LastModifiedDate, SystemModstamp and IsDeleted, the custom fields of
 // lifecycled's default configuration (issue 3), Last_Login__c (dateTime) and
@@ -303,7 +304,7 @@ func DefaultSchema() *Schema {
 			{ID: PartnerRecordTypeID, Name: "Partner", DeveloperName: "Partner",
 				PicklistValues: map[string][]string{"Account_Lifecycle_Status__c": partnerStatuses}},
 		},
-	}}}
+	}, taskSchema()}}
 	if err := s.init(); err != nil {
 		panic("sftest: default schema: " + err.Error()) // a programming error, covered by tests
 	}

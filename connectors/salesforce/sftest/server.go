@@ -92,6 +92,8 @@ type Server struct {
 	failIDs    map[string]bool // FailTrigger: canonical 15-character IDs
 	invalidIDs map[string]bool // FailValidation: canonical 15-character IDs
 	readOnly   map[string]bool // SetFieldEditable false: "Object.Field"
+	inactive   map[string]bool // DeactivateUser: canonical 15-character user IDs
+	createRule []createRule    // FailValidationWhere (create.go)
 
 	auth      authState
 	cursors   cursorSet
@@ -247,8 +249,12 @@ func (s *Server) route(method string, rest []string) (route, bool) {
 		return route{"describe", s.handleDescribe}, method == http.MethodGet
 	case n == 3 && rest[0] == "sobjects":
 		return route{"sobject", s.handleRecord}, method == http.MethodGet || method == http.MethodPatch
+	case n == 2 && rest[0] == "composite" && rest[1] == "sobjects" && method == http.MethodPost:
+		return route{"collectionsCreate", s.handleCollectionsCreate}, true
 	case n == 2 && rest[0] == "composite" && rest[1] == "sobjects":
 		return route{"collections", s.handleCollections}, method == http.MethodPatch
+	case n == 2 && rest[0] == "sobjects" && method == http.MethodPost:
+		return route{"create", s.handleCreate}, true
 	case n >= 2 && n <= 4 && rest[0] == "jobs" && rest[1] == "query":
 		return s.bulkQueryRoute(method, rest)
 	case n >= 2 && rest[0] == "jobs" && rest[1] == "ingest":
@@ -269,6 +275,9 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request) {
 	defer rec.done()
 
 	plan := s.faults.draw()
+	if rt.endpoint == "create" || rt.endpoint == "collectionsCreate" {
+		plan.reset = plan.reset || s.faults.resetCreate()
+	}
 	if plan.slow > 0 {
 		t := time.NewTimer(plan.slow)
 		select {
