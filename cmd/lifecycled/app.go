@@ -248,6 +248,9 @@ func (m *Main) buildEngine() {
 		RetryRejectedAfter: cfg.Sync.RetryRejectedAfter,
 		BulkThreshold:      cfg.Sync.BulkThreshold, BulkWriteThreshold: cfg.Sync.BulkWriteThreshold,
 	}, m.Logger, m.Registry)
+	// "Today" is Salesforce's date in sync.timezone: the org's clock, as
+	// its responses tell it, decides the as-of date, not the host's.
+	m.Engine.Now = m.CRM.ServerNow
 }
 
 // Close closes what Open opened. It is safe to call more than once.

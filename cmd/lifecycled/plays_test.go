@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -52,8 +53,8 @@ const riskStatus = "Renewal-High Risk"
 // TestPlaysExactlyOnce: through the binary, a task play on entering
 // Renewal-High Risk and a webhook play on leaving an onboarding Poor
 // status. After a first sync of 5,000 accounts (which fires nothing: the
-// plays are new), people change accounts so that they change status; the
-// daemon syncs them with resets after processing on 10% of create
+// plays are new), people change accounts and the org's clock moves 40 days
+// forward, so that accounts change status; the daemon syncs them with resets after processing on 10% of create
 // requests and is killed with SIGKILL three times while it creates tasks.
 // Then: one Task per qualifying transition in the history (none twice),
 // rejections for an inactive owner visible in status, every webhook
@@ -62,7 +63,12 @@ func TestPlaysExactlyOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	srv := newOrg(t, sftest.Options{Accounts: 5000, Seed: 14,
+	// The org's clock is real time moved forward by ahead: lifecycled takes
+	// "today" from Salesforce's clock, so moving it makes accounts change
+	// status as the days pass.
+	var ahead atomic.Int64
+	orgNow := func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
+	srv := newOrg(t, sftest.Options{Accounts: 5000, Seed: 14, Now: orgNow,
 		// Seed 16 resets the first and the sixth create request.
 		Faults: sftest.Faults{Seed: 16, ResetCreate: 0.1, Slow: 0.3, SlowDelay: 20 * time.Millisecond}})
 	hook := &hookReceiver{secret: "hook-secret-9f2", failFirst: 3, accepted: map[string]int{}}
@@ -140,6 +146,8 @@ func TestPlaysExactlyOnce(t *testing.T) {
 		t.Fatalf("only %d accounts changed", moved)
 	}
 	srv.DeactivateUser(inactiveOwner)
+	// And 40 days pass: onboarding checkpoints and renewal windows move.
+	ahead.Store(int64(40 * 24 * time.Hour))
 
 	for kill := 1; kill <= 3; kill++ {
 		before := len(srv.Records("Task"))
@@ -168,6 +176,10 @@ func TestPlaysExactlyOnce(t *testing.T) {
 	}
 	defer db.Close()
 	ctx := context.Background()
+	runs, err := db.Runs(ctx, 1)
+	if want := orgNow().UTC().Format(time.DateOnly); err != nil || len(runs) != 1 || runs[0].AsOf != want {
+		t.Fatalf("last run %+v, %v: want it computed for the org's date %s", runs, err, want)
+	}
 	trs, err := db.PlayTransitions(ctx, mark, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -29,7 +29,9 @@ type Client struct {
 	usageMu    sync.Mutex
 	usageUsed  int
 	usageMax   int
-	serverTime time.Time // the Date of the last response
+	serverTime time.Time     // the Date of the last response
+	skew       time.Duration // how far Salesforce's clock is ahead of the host's (see ServerNow)
+	skewKnown  bool
 
 	authMu sync.Mutex // serializes token requests
 
@@ -142,9 +144,35 @@ func (c *Client) ServerTime() time.Time {
 }
 
 func (c *Client) setServerTime(t time.Time) {
+	// A Date header carries whole seconds, cut down: Salesforce's clock
+	// was at least t when the response arrived, so t - arrival bounds the
+	// skew from below, within a second and the request's latency.
+	skew := time.Until(t)
 	c.usageMu.Lock()
 	c.serverTime = t
+	if !c.skewKnown || skew > c.skew {
+		c.skew, c.skewKnown = skew, true
+	}
 	c.usageMu.Unlock()
+}
+
+// maxHostSkew is the disagreement between the host's clock and
+// Salesforce's that ServerNow tolerates: within it the host's own clock
+// (precise, monotonic) is Salesforce's time.
+const maxHostSkew = 2 * time.Second
+
+// ServerNow returns Salesforce's time now. It is the host's time, unless
+// Salesforce's responses (their Date headers) show its clock more than
+// maxHostSkew ahead: then the host's time moved by that skew, so that a
+// host clock set wrong does not decide the as-of date of the rules.
+func (c *Client) ServerNow() time.Time {
+	c.usageMu.Lock()
+	skew := c.skew
+	c.usageMu.Unlock()
+	if skew < maxHostSkew && skew > -maxHostSkew {
+		return time.Now()
+	}
+	return time.Now().Add(skew)
 }
 
 // budgetSpent reports whether the org's usage has reached
