@@ -167,6 +167,18 @@ type Rejection struct {
 	LastSeen  time.Time `json:"last_seen"`
 }
 
+// PlayRejection is a success play's action that failed for good (an
+// inactive owner, a validation rule on Task, a webhook answering 4xx).
+type PlayRejection struct {
+	Play       string    `json:"play"`
+	Action     string    `json:"action"`
+	AccountID  string    `json:"account_id"`
+	Transition string    `json:"transition"`
+	Code       string    `json:"code"`
+	Message    string    `json:"message"`
+	Created    time.Time `json:"created"`
+}
+
 // Pending is a write waiting in the outbox.
 type Pending struct {
 	AccountID   string    `json:"account_id"`
@@ -206,8 +218,12 @@ type Figures struct {
 	Rejected       int            `json:"rejected"`        // rejections held
 	RejectionCodes map[string]int `json:"rejection_codes"` // per error code
 	Rejections     []Rejection    `json:"rejections"`
-	Pending        int            `json:"pending"` // outbox depth
-	Outbox         []Pending      `json:"outbox"`
+	// Plays counts the success plays' actions by state (pending, sent,
+	// rejected); PlayRejections lists those that failed for good.
+	Plays          map[string]int  `json:"plays"`
+	PlayRejections []PlayRejection `json:"play_rejections"`
+	Pending        int             `json:"pending"` // outbox depth
+	Outbox         []Pending       `json:"outbox"`
 
 	// The CFO's questions: money, usage, calibration and trends.
 	Cash        *Cash               `json:"money"`
@@ -410,6 +426,19 @@ func (f *Figures) operations(ctx context.Context, db *store.DB, opts Options, lo
 		}
 		f.Rejections = append(f.Rejections, Rejection{AccountID: r.AccountID, Field: r.Field, Code: r.Code,
 			Message: r.Message, FirstSeen: r.FirstSeen, LastSeen: r.LastSeen})
+	}
+
+	if f.Plays, err = db.CountPlays(ctx); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	prej, err := db.PlayRejections(ctx, limit)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	f.PlayRejections = []PlayRejection{}
+	for _, p := range prej {
+		f.PlayRejections = append(f.PlayRejections, PlayRejection{Play: p.Play, Action: p.Action,
+			AccountID: p.AccountID, Transition: p.Transition, Code: p.Code, Message: p.Message, Created: p.Created})
 	}
 
 	if f.Pending, err = db.OutboxDepth(ctx); err != nil {
