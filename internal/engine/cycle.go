@@ -39,6 +39,7 @@ type cycle struct {
 	rejections map[string][]store.Rejection // Salesforce's refusals, by account, for held
 	pulledAt   time.Time                    // Salesforce's time when the pull began reading
 	refreshing bool                         // the pull is refresh's re-read: not counted as pulled
+	firstPull  bool                         // the store held no account when the cycle began
 }
 
 // Cycle runs one reconcile cycle: pull, compute, diff, push. It returns the
@@ -109,6 +110,13 @@ func (c *cycle) execute() error {
 	}
 	if err := c.resumeJob(); err != nil {
 		return err
+	}
+	if c.full {
+		n, err := c.e.store.CountAccounts(c.work)
+		if err != nil {
+			return err
+		}
+		c.firstPull = n == 0 // nothing stored to compare with: no look-ups
 	}
 	if err := c.pull(); err != nil {
 		return err

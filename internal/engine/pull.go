@@ -118,6 +118,7 @@ func (c *cycle) pull() error {
 		}
 	}
 	high, serverAt, err := c.fetch(p)
+	c.firstPull = false // the store holds what this pull read
 	if err != nil {
 		return err
 	}
@@ -188,9 +189,12 @@ func (c *cycle) pullPage(page []salesforce.Record, seen int64) (time.Time, error
 			ids = append(ids, id)
 		}
 	}
-	stored, err := c.e.store.Accounts(c.work, ids)
-	if err != nil {
-		return high, fmt.Errorf("load accounts: %w", err)
+	var stored map[string]store.Account
+	if !c.firstPull {
+		var err error
+		if stored, err = c.e.store.Accounts(c.work, ids); err != nil {
+			return high, fmt.Errorf("load accounts: %w", err)
+		}
 	}
 	for i, rec := range page {
 		id, _ := rec["Id"].(string)
