@@ -130,49 +130,12 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, version st
 
 // handleCollectionsCreate serves POST /services/data/vXX.X/composite/sobjects.
 func (s *Server) handleCollectionsCreate(w http.ResponseWriter, r *http.Request, version string, _ []string) {
-	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
-	if err != nil {
-		writeErrors(w, http.StatusBadRequest, jsonParserError("read request body: "+err.Error()))
+	allOrNone, cs, ok := s.decodeCollection(w, r)
+	if !ok {
 		return
-	}
-	var body struct {
-		AllOrNone bool             `json:"allOrNone"`
-		Records   []map[string]any `json:"records"`
-	}
-	if err := json.Unmarshal(raw, &body); err != nil {
-		writeErrors(w, http.StatusBadRequest, jsonParserError(err.Error()))
-		return
-	}
-	if len(body.Records) > maxCollection {
-		writeErrors(w, http.StatusBadRequest, apiError{Code: "EXCEEDED_ID_LIMIT",
-			Message: "record limit reached. cannot submit more than 200 records into this call"})
-		return
-	}
-	cs := make([]*change, len(body.Records))
-	for i, rec := range body.Records {
-		c := &change{fields: map[string]any{}}
-		for k, v := range rec {
-			switch {
-			case k == "attributes":
-				if attrs, ok := v.(map[string]any); ok {
-					c.object, _ = attrs["type"].(string)
-				}
-			case strings.EqualFold(k, "id"):
-				c.id, _ = v.(string)
-			default:
-				c.fields[k] = v
-			}
-		}
-		if o, ok := s.schema.Object(c.object); ok {
-			if e := decodeFields(o, c.fields, raw); e != nil {
-				writeErrors(w, http.StatusBadRequest, *e)
-				return
-			}
-		}
-		cs[i] = c
 	}
 	s.mu.Lock()
-	n := s.create(cs, body.AllOrNone)
+	n := s.create(cs, allOrNone)
 	out := make([]saveResult, len(cs))
 	for i, c := range cs {
 		if len(c.errs) == 0 {

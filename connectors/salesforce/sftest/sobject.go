@@ -80,52 +80,15 @@ func decodeFields(o *ObjectSchema, fields map[string]any, raw []byte) *apiError 
 // ALL_OR_NONE_OPERATION_ROLLED_BACK. A body that is not well formed is 400
 // ("If the request isn't well formed, the API returns a 400 Bad Request").
 func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request, version string, _ []string) {
-	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
-	if err != nil {
-		writeErrors(w, http.StatusBadRequest, jsonParserError("read request body: "+err.Error()))
+	allOrNone, cs, ok := s.decodeCollection(w, r)
+	if !ok {
 		return
-	}
-	var body struct {
-		AllOrNone bool             `json:"allOrNone"`
-		Records   []map[string]any `json:"records"`
-	}
-	if err := json.Unmarshal(raw, &body); err != nil {
-		writeErrors(w, http.StatusBadRequest, jsonParserError(err.Error()))
-		return
-	}
-	if len(body.Records) > maxCollection {
-		writeErrors(w, http.StatusBadRequest, apiError{Code: "EXCEEDED_ID_LIMIT",
-			Message: "record limit reached. cannot submit more than 200 records into this call"})
-		return
-	}
-	cs := make([]*change, len(body.Records))
-	for i, rec := range body.Records {
-		c := &change{fields: map[string]any{}}
-		for k, v := range rec {
-			switch {
-			case k == "attributes":
-				if attrs, ok := v.(map[string]any); ok {
-					c.object, _ = attrs["type"].(string)
-				}
-			case strings.EqualFold(k, "id"):
-				c.id, _ = v.(string)
-			default:
-				c.fields[k] = v
-			}
-		}
-		if o, ok := s.schema.Object(c.object); ok {
-			if e := decodeFields(o, c.fields, raw); e != nil {
-				writeErrors(w, http.StatusBadRequest, *e)
-				return
-			}
-		}
-		cs[i] = c
 	}
 
 	s.mu.Lock()
 	s.resolve(cs)
 	s.check(cs, true)
-	written, noops := s.apply(cs, writeOptions{allOrNone: body.AllOrNone, lockRows: true, triggers: true, rules: true,
+	written, noops := s.apply(cs, writeOptions{allOrNone: allOrNone, lockRows: true, triggers: true, rules: true,
 		dup: parseDupHeader(r.Header), version: version, source: "api"})
 	out := make([]saveResult, len(cs))
 	for i, c := range cs {
@@ -273,4 +236,52 @@ func sameID(a, b string) bool {
 	ca, err1 := canonicalID(a)
 	cb, err2 := canonicalID(b)
 	return err1 == nil && err2 == nil && ca == cb
+}
+
+// decodeCollection reads an sObject Collections request body ({"allOrNone",
+// "records"}: at most 200 records, each with attributes.type) into
+// changes, or answers the request's error and reports false.
+func (s *Server) decodeCollection(w http.ResponseWriter, r *http.Request) (allOrNone bool, cs []*change, ok bool) {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	if err != nil {
+		writeErrors(w, http.StatusBadRequest, jsonParserError("read request body: "+err.Error()))
+		return false, nil, false
+	}
+	var body struct {
+		AllOrNone bool             `json:"allOrNone"`
+		Records   []map[string]any `json:"records"`
+	}
+	if err := json.Unmarshal(raw, &body); err != nil {
+		writeErrors(w, http.StatusBadRequest, jsonParserError(err.Error()))
+		return false, nil, false
+	}
+	if len(body.Records) > maxCollection {
+		writeErrors(w, http.StatusBadRequest, apiError{Code: "EXCEEDED_ID_LIMIT",
+			Message: "record limit reached. cannot submit more than 200 records into this call"})
+		return false, nil, false
+	}
+	cs = make([]*change, len(body.Records))
+	for i, rec := range body.Records {
+		c := &change{fields: map[string]any{}}
+		for k, v := range rec {
+			switch {
+			case k == "attributes":
+				if attrs, ok := v.(map[string]any); ok {
+					c.object, _ = attrs["type"].(string)
+				}
+			case strings.EqualFold(k, "id"):
+				c.id, _ = v.(string)
+			default:
+				c.fields[k] = v
+			}
+		}
+		if o, ok := s.schema.Object(c.object); ok {
+			if e := decodeFields(o, c.fields, raw); e != nil {
+				writeErrors(w, http.StatusBadRequest, *e)
+				return false, nil, false
+			}
+		}
+		cs[i] = c
+	}
+	return body.AllOrNone, cs, true
 }
