@@ -130,52 +130,64 @@ func (db *DB) CompleteWrites(ctx context.Context, w []Written) error {
 }
 
 func completeWrites(ctx context.Context, tx *sql.Tx, ws []Written) error {
-	done, err := tx.PrepareContext(ctx, `UPDATE outbox SET
-		write_tags = write_tags AND NOT (?2 AND tags IS ?3),
-		write_status = write_status AND NOT (?4 AND status IS ?5),
+	// Set-based: the writes travel as one JSON array per statement, so a
+	// chunk of thousands costs four statements, not four per account.
+	const chunk = 5000
+	for len(ws) > 0 {
+		n := min(chunk, len(ws))
+		if err := completeChunk(ctx, tx, ws[:n]); err != nil {
+			return err
+		}
+		ws = ws[n:]
+	}
+	return nil
+}
+
+// writtenRow is one Written as completeChunk's JSON carries it.
+type writtenRow struct {
+	ID          string   `json:"i"`
+	WroteTags   bool     `json:"wt"`
+	Tags        *string  `json:"t"`
+	WroteStatus bool     `json:"ws"`
+	Status      *string  `json:"s"`
+	Keep        []string `json:"k"`
+}
+
+// completeSQL are completeChunk's statements; ?1 is the JSON array of
+// writtenRow, read through the w view.
+var completeSQL = []string{
+	`UPDATE outbox SET
+		write_tags = write_tags AND NOT (w.wt AND tags IS w.t),
+		write_status = write_status AND NOT (w.ws AND status IS w.s),
 		recheck = 0, job = NULL
-		WHERE account_id = ?1`)
+		FROM w WHERE outbox.account_id = w.i`,
+	`DELETE FROM outbox WHERE account_id IN (SELECT i FROM w) AND NOT write_tags AND NOT write_status`,
+	`UPDATE accounts SET
+		desired_tags = CASE WHEN w.wt AND desired_tags IS w.t THEN char(0) ELSE desired_tags END, -- sameAsCRM
+		crm_tags = CASE WHEN w.wt THEN w.t ELSE crm_tags END,
+		crm_status = CASE WHEN w.ws THEN w.s ELSE crm_status END
+		FROM w WHERE accounts.id = w.i`,
+	`DELETE FROM rejections WHERE EXISTS (SELECT 1 FROM w WHERE w.i = rejections.account_id
+		AND rejections.field NOT IN (SELECT value FROM json_each(w.k)))`,
+}
+
+// completeView turns ?1 into the rows of w.
+const completeView = `WITH w(i, wt, t, ws, s, k) AS (SELECT value->>'i', value->>'wt', value->>'t', value->>'ws',
+	value->>'s', value->'k' FROM json_each(?1)) `
+
+func completeChunk(ctx context.Context, tx *sql.Tx, ws []Written) error {
+	rows := make([]writtenRow, len(ws))
+	for i, w := range ws {
+		rows[i] = writtenRow{ID: w.AccountID, WroteTags: w.WroteTags, Tags: w.Tags,
+			WroteStatus: w.WroteStatus, Status: w.Status, Keep: append([]string{}, w.Keep...)}
+	}
+	raw, err := json.Marshal(rows)
 	if err != nil {
 		return err
 	}
-	defer done.Close()
-	del, err := tx.PrepareContext(ctx, `DELETE FROM outbox WHERE account_id = ? AND NOT write_tags AND NOT write_status`)
-	if err != nil {
-		return err
-	}
-	defer del.Close()
-	upd, err := tx.PrepareContext(ctx, `UPDATE accounts SET
-		desired_tags = CASE WHEN ?2 AND desired_tags IS ?3 THEN char(0) ELSE desired_tags END, -- sameAsCRM
-		crm_tags = CASE WHEN ?2 THEN ?3 ELSE crm_tags END,
-		crm_status = CASE WHEN ?4 THEN ?5 ELSE crm_status END
-		WHERE id = ?1`)
-	if err != nil {
-		return err
-	}
-	defer upd.Close()
-	clr, err := tx.PrepareContext(ctx, `DELETE FROM rejections WHERE account_id = ?
-		AND field NOT IN (SELECT value FROM json_each(?))`)
-	if err != nil {
-		return err
-	}
-	defer clr.Close()
-	for _, w := range ws {
-		args := []any{w.AccountID, boolInt(w.WroteTags), encStr(w.Tags), boolInt(w.WroteStatus), encStr(w.Status)}
-		if _, err := done.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("account %s: outbox: %w", w.AccountID, err)
-		}
-		if _, err := del.ExecContext(ctx, w.AccountID); err != nil {
-			return fmt.Errorf("account %s: outbox: %w", w.AccountID, err)
-		}
-		if _, err := upd.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("account %s: crm values: %w", w.AccountID, err)
-		}
-		keep, err := json.Marshal(append([]string{}, w.Keep...))
-		if err != nil {
-			return fmt.Errorf("account %s: %w", w.AccountID, err)
-		}
-		if _, err := clr.ExecContext(ctx, w.AccountID, string(keep)); err != nil {
-			return fmt.Errorf("account %s: rejections: %w", w.AccountID, err)
+	for _, q := range completeSQL {
+		if _, err := tx.ExecContext(ctx, completeView+q, string(raw)); err != nil {
+			return fmt.Errorf("%d written records: %w", len(ws), err)
 		}
 	}
 	return nil
