@@ -21,8 +21,13 @@
 #   BASE          a baseline lifecycled binary to measure too (default: none)
 #   NODE_PATH     a node_modules holding jsforce 3 (default: none, jsforce skipped)
 #   RUNS_CURRENT, RUNS_BASE, RUNS_JSFORCE   runs per contestant (default: RUNS)
+#   CURRENT_SYNC  YAML lines added under sync: for the current binary only,
+#                 e.g. 'bulk_write_threshold: -1' (REST writes); with it the
+#                 contestant is named "current+" in the table
 #   OUT           directory keeping every log and the raw figures (default: a
 #                 temporary directory, removed on exit)
+# A sync that fails is reported and its figures go to a column of their own,
+# "NAME (failed)", so that a failure never counts as a result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 accounts=${1:?usage: scripts/bench-pair.sh ACCOUNTS RUNS}
@@ -52,10 +57,10 @@ fi
 secret=bench-secret
 export BENCH_SECRET=$secret
 
-# start_emulator DIR serves a fresh emulator and writes DIR/lifecycled.yaml
-# for it; the instance URL is left in $url.
+# start_emulator DIR [SYNC_YAML] serves a fresh emulator and writes
+# DIR/lifecycled.yaml for it; the instance URL is left in $url.
 start_emulator() {
-  local dir=$1
+  local dir=$1 sync_yaml=${2:-}
   "$current" emulate --addr 127.0.0.1:0 --accounts "$accounts" --seed 1 \
     --client-id bench-client --client-secret "$secret" --api-limit 100000000 \
     >"$dir/emulate.out" 2>"$dir/emulate.err" &
@@ -78,6 +83,9 @@ state:
 server:
   listen: 127.0.0.1:0
 EOF
+  if [[ -n $sync_yaml ]]; then
+    { echo "sync:"; sed 's/^/  /' <<<"$sync_yaml"; } >>"$dir/lifecycled.yaml"
+  fi
 }
 
 stop_emulator() {
@@ -87,7 +95,7 @@ stop_emulator() {
 }
 
 # num KEY FILE prints the number after "KEY": in the file's last line holding it.
-num() { grep -E "\"$1\":-?[0-9]" "$2" | tail -1 | sed -E "s/.*\"$1\":(-?[0-9.]+).*/\1/"; }
+num() { { grep -E "\"$1\":-?[0-9]" "$2" || true; } | tail -1 | sed -E "s/.*\"$1\":(-?[0-9.]+).*/\1/"; }
 # timed KEY FILE prints a field of /usr/bin/time's -o file (key=value lines).
 timed() { sed -nE "s/^$1=([0-9.]+)$/\1/p" "$2"; }
 
@@ -107,27 +115,33 @@ fi
 results=$out/results.tsv
 printf 'contestant\trun\twall_s\trss_mb\tcalls\tcalls_org\tpulled\tchanged\twritten\tfailed\tdisk_mb\tdisk_b_per_acct\tstate_mb\tstate_b_per_acct\tnext_wall_s\tnext_calls\tnext_calls_org\tnext_pulled\tnext_changed\n' >"$results"
 
-# run_lifecycled NAME BINARY RUN measures a first sync and the cycle after it.
+# run_lifecycled NAME BINARY RUN [SYNC_YAML] measures a first sync and the
+# cycle after it.
 run_lifecycled() {
   local name=$1 bin=$2 run=$3 dir=$out/$1-$3
   mkdir -p "$dir"
-  start_emulator "$dir"
-  /usr/bin/time -o "$dir/time1" -f $'wall=%e\nrss_kb=%M\nfs_out=%O' \
-    "$bin" sync --config "$dir/lifecycled.yaml" --log-format json >/dev/null 2>"$dir/sync1.err" ||
-    { tail -5 "$dir/sync1.err" >&2; exit 1; }
+  start_emulator "$dir" "${4:-}"
+  if ! /usr/bin/time -o "$dir/time1" -f $'wall=%e\nrss_kb=%M\nfs_out=%O' \
+    "$bin" sync --config "$dir/lifecycled.yaml" --log-format json >/dev/null 2>"$dir/sync1.err"; then
+    echo "$name run $run: first sync failed: $(tail -1 "$dir/sync1.err")" | tee -a "$out/failures" >&2
+    name="$name (failed)"
+  fi
   local state_bytes=0 f
   for f in "$dir"/state.db "$dir"/state.db-wal; do
     [[ -f $f ]] && state_bytes=$((state_bytes + $(stat -c %s "$f")))
   done
-  /usr/bin/time -o "$dir/time2" -f $'wall=%e\nrss_kb=%M\nfs_out=%O' \
-    "$bin" sync --config "$dir/lifecycled.yaml" --log-format json >/dev/null 2>"$dir/sync2.err" ||
-    { tail -5 "$dir/sync2.err" >&2; exit 1; }
+  if ! /usr/bin/time -o "$dir/time2" -f $'wall=%e\nrss_kb=%M\nfs_out=%O' \
+    "$bin" sync --config "$dir/lifecycled.yaml" --log-format json >/dev/null 2>"$dir/sync2.err"; then
+    echo "$name run $run: second sync failed: $(tail -1 "$dir/sync2.err")" | tee -a "$out/failures" >&2
+    [[ $name == *"(failed)" ]] || name="$name (failed)"
+  fi
   stop_emulator
-  grep '"msg":"cycle"' "$dir/sync1.err" >"$dir/cycle1"
-  grep '"msg":"cycle"' "$dir/sync2.err" >"$dir/cycle2"
+  grep '"msg":"cycle"' "$dir/sync1.err" >"$dir/cycle1" || true
+  grep '"msg":"cycle"' "$dir/sync2.err" >"$dir/cycle2" || true
   local used1 used2 disk
   used1=$(num api_used "$dir/cycle1")
   used2=$(num api_used "$dir/cycle2")
+  used1=${used1:-0} used2=${used2:-0}
   disk=$(($(timed fs_out "$dir/time1") * 512))
   printf '%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.1f\t%d\t%.1f\t%d\t%s\t%d\t%d\t%d\t%d\n' \
     "$name" "$run" "$(timed wall "$dir/time1")" $(($(timed rss_kb "$dir/time1") / 1024)) \
@@ -157,6 +171,8 @@ run_jsforce() {
 }
 
 contestants=(current jsforce base)
+current_name=current
+[[ -z ${CURRENT_SYNC:-} ]] || current_name=current+
 max_runs=$runs_current
 ((runs_jsforce > max_runs)) && max_runs=$runs_jsforce
 ((runs_base > max_runs)) && max_runs=$runs_base
@@ -164,7 +180,7 @@ for ((r = 1; r <= max_runs; r++)); do
   for ((k = 0; k < 3; k++)); do
     c=${contestants[(k + r - 1) % 3]}
     case $c in
-    current) ((r <= runs_current)) && { echo "run $r: lifecycled (current)" >&2; run_lifecycled current "$current" "$r"; } ;;
+    current) ((r <= runs_current)) && { echo "run $r: lifecycled ($current_name)" >&2; run_lifecycled "$current_name" "$current" "$r" "${CURRENT_SYNC:-}"; } ;;
     base) ((r <= runs_base)) && { echo "run $r: lifecycled (base)" >&2; run_lifecycled base "$BASE" "$r"; } ;;
     jsforce) ((r <= runs_jsforce)) && { echo "run $r: jsforce" >&2; run_jsforce "$r"; } ;;
     esac
@@ -196,4 +212,6 @@ END {
     printf "| %s |", name[i]; for (c = 1; c <= nc; c++) printf " %s |", cell(order[c], i); print ""
   }
 }' "$results"
+[[ ! -s $out/failures ]] || { echo "failures:"; cat "$out/failures"; }
+[[ -z ${CURRENT_SYNC:-} ]] || echo "current+: the current binary with sync: ${CURRENT_SYNC//$'\n'/; }"
 [[ -z $keep ]] || echo "raw figures and logs: $out"
