@@ -133,7 +133,7 @@ func runDemo(ctx context.Context, args []string, s stdio) error {
 					return err
 				}
 			}
-			touchAccounts(srv, rng, *accounts/100+1)
+			sim.Touch(rng, *accounts/100+1)
 		}
 		r, err := m.Engine.Cycle(ctx)
 		m.afterCycle(ctx, r)
@@ -174,23 +174,6 @@ func demoConfig(url, statePath, listen string, interval time.Duration) *config.C
 	// money from the first cycle.
 	cfg.Fields = append(cfg.Fields, mapping.Field{Name: "arr", APIName: "ARR__c", Type: mapping.TypeNumber})
 	return cfg
-}
-
-// touchAccounts edits n random accounts' usage as a Salesforce user would.
-func touchAccounts(srv *sftest.Server, rng *rand.Rand, n int) {
-	recs := srv.Records("Account")
-	if len(recs) == 0 {
-		return
-	}
-	for range n {
-		r := recs[rng.IntN(len(recs))]
-		id, _ := r["Id"].(string)
-		seats, _ := r["Licensed_Seats__c"].(float64)
-		if seats <= 0 {
-			continue
-		}
-		_ = srv.Update("Account", id, map[string]any{"Active_Users__c": float64(rng.IntN(int(seats) + 1))})
-	}
 }
 
 // printCounts prints how many accounts stand in each status.

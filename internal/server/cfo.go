@@ -33,24 +33,14 @@ type trendChart struct {
 	Lines       []trendLine
 }
 
-type trendLine struct{ Bucket, Colour, Points string }
+// trendLine is one bucket's share over a view's days: Points for the SVG,
+// Shares ("2006-01-02=0.2500 ...") for the page's data attribute.
+type trendLine struct{ Bucket, Colour, Points, Shares string }
 
 // MinForRate and MinForInterval are the calibration's thresholds, for the
 // page's notes.
 func (p *page) MinForRate() int     { return calibration.MinForRate }
 func (p *page) MinForInterval() int { return calibration.MinForInterval }
-
-// Days returns the calibration horizon a rate cell belongs to.
-func (p *page) Days(r calibration.Rate) int {
-	for _, h := range p.F.Calibration.Horizons {
-		for _, b := range h.Buckets {
-			if b == r {
-				return h.Days
-			}
-		}
-	}
-	return 0
-}
 
 func (p *page) cfo() {
 	p.Buckets = calibration.Buckets
@@ -71,7 +61,7 @@ func (p *page) cfo() {
 	for _, v := range p.F.Trend.Views {
 		tc := trendChart{Name: v.Name, Title: titles[v.Name], Days: len(v.Days)}
 		for i, b := range calibration.Buckets {
-			var pts []string
+			var pts, shares []string
 			for k, d := range v.Days {
 				x := 0.0
 				if len(v.Days) > 1 {
@@ -83,8 +73,10 @@ func (p *page) cfo() {
 					share = float64(n) / float64(d.Paying)
 				}
 				pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, 110-100*share))
+				shares = append(shares, fmt.Sprintf("%s=%.4f", d.Day, share))
 			}
-			tc.Lines = append(tc.Lines, trendLine{Bucket: b, Colour: p.colour(calibration.BucketStatuses[i]), Points: strings.Join(pts, " ")})
+			tc.Lines = append(tc.Lines, trendLine{Bucket: b, Colour: p.colour(calibration.BucketStatuses[i]), Points: strings.Join(pts, " "),
+				Shares: strings.Join(shares, " ")})
 		}
 		p.Trends = append(p.Trends, tc)
 	}

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // FactFields are the API names of the record fields Facts reads; "" is a
@@ -29,32 +31,29 @@ type Fact struct {
 }
 
 // Facts returns every stored account's Fact, ordered by id. The fields
-// are read in SQLite (json_extract), so no record is decoded in Go. A name
-// in f that is not an API name is an error.
+// are read in SQLite with one json_extract per record (the record is
+// parsed twice, to check it and to read it, however many fields are
+// mapped), so no record is decoded in Go. A field whose value has another
+// JSON type than the Fact expects (text for dates and the name, a number
+// for numbers) reads as empty. A name in f that is not an API name is an
+// error.
 func (db *DB) Facts(ctx context.Context, f FactFields) ([]Fact, error) {
-	for _, name := range []string{f.Renewal, f.Start, f.Active, f.Seats, f.Activity, f.Value} {
+	names := []string{"Name", f.Renewal, f.Start, f.Activity, f.Active, f.Seats, f.Value}
+	for _, name := range names[1:] {
 		if name != "" && !isAPIName(name) {
 			return nil, fmt.Errorf("facts: field %q is not an API name", name)
 		}
 	}
-	text := func(field string) string {
-		if field == "" {
-			return "NULL"
+	paths := make([]string, len(names))
+	for i, name := range names {
+		if name == "" {
+			name = "Name" // read and ignored: keeps the array's positions
 		}
-		p := `'$."` + field + `"'`
-		return `CASE WHEN ok AND json_type(r, ` + p + `) = 'text' THEN json_extract(r, ` + p + `) END`
+		paths[i] = `'$."` + name + `"'`
 	}
-	num := func(field string) string {
-		if field == "" {
-			return "NULL"
-		}
-		p := `'$."` + field + `"'`
-		return `CASE WHEN ok AND json_type(r, ` + p + `) IN ('integer', 'real') THEN json_extract(r, ` + p + `) END`
-	}
-	q := `SELECT id, ifnull(desired_status, ''), ifnull(crm_status, ''), ` + text("Name") + `, ` + text(f.Renewal) + `, ` +
-		text(f.Start) + `, ` + text(f.Activity) + `, ` + num(f.Active) + `, ` + num(f.Seats) + `, ` + num(f.Value) + `
-		FROM (SELECT id, desired_status, crm_status, r, json_valid(r) AS ok
-			FROM (SELECT id, desired_status, crm_status, CAST(record AS TEXT) AS r FROM accounts)) ORDER BY id`
+	q := `SELECT id, ifnull(desired_status, ''), ifnull(crm_status, ''),
+		CASE WHEN json_valid(r) THEN json_extract(r, ` + strings.Join(paths, ", ") + `) END
+		FROM (SELECT id, desired_status, crm_status, CAST(record AS TEXT) AS r FROM accounts) ORDER BY id`
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("facts: %w", err)
@@ -65,19 +64,42 @@ func (db *DB) Facts(ctx context.Context, f FactFields) ([]Fact, error) {
 		return nil, fmt.Errorf("facts: %w", err)
 	}
 	defer rows.Close()
-	var out []Fact
+	var (
+		out  []Fact
+		vals []any
+	)
 	for rows.Next() {
 		var (
-			a                              Fact
-			name, renewal, start, activity sql.NullString
-			active, seats, value           sql.NullFloat64
+			a   Fact
+			arr sql.NullString
 		)
-		if err := rows.Scan(&a.ID, &a.Status, &a.CRMStatus, &name, &renewal, &start, &activity, &active, &seats, &value); err != nil {
+		if err := rows.Scan(&a.ID, &a.Status, &a.CRMStatus, &arr); err != nil {
 			return nil, fmt.Errorf("facts: %w", err)
 		}
-		a.Name = name.String
-		a.Renewal, a.Start, a.Activity = dateOnly(renewal.String), dateOnly(start.String), dateOnly(activity.String)
-		a.Active, a.Seats, a.Value = decFloat(active), decFloat(seats), decFloat(value)
+		vals = vals[:0]
+		if arr.Valid {
+			if err := json.Unmarshal([]byte(arr.String), &vals); err != nil {
+				return nil, fmt.Errorf("facts: account %s: %w", a.ID, err)
+			}
+		}
+		if len(vals) == len(names) {
+			text := func(i int) string {
+				if names[i] == "" {
+					return ""
+				}
+				s, _ := vals[i].(string)
+				return s
+			}
+			num := func(i int) *float64 {
+				if v, ok := vals[i].(float64); ok && names[i] != "" {
+					return &v
+				}
+				return nil
+			}
+			a.Name = text(0)
+			a.Renewal, a.Start, a.Activity = dateOnly(text(1)), dateOnly(text(2)), dateOnly(text(3))
+			a.Active, a.Seats, a.Value = num(4), num(5), num(6)
+		}
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {

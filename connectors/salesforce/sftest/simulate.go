@@ -11,8 +11,9 @@ import (
 // customers and Salesforce users would: at each paying account's renewal
 // date it renews (the renewal date moves a year) with a probability that
 // depends on its health and seat utilization, or churns (it stops paying);
-// and new paying accounts start. It works through the test helpers
-// (Records, Update, Insert), so the changes carry a human user's
+// and new paying accounts start. It finds the accounts due by reading the
+// table's columns (no record is copied) and changes them through the test
+// helpers (Update, Insert), so the changes carry a human user's
 // LastModifiedById like a person's edits.
 type Simulator struct {
 	srv *Server
@@ -69,28 +70,20 @@ func (s *Simulator) Day(today time.Time) (SimDay, error) {
 	}
 	s.last = td
 	var d SimDay
-	for _, rec := range s.srv.Records("Account") {
-		paying, _ := rec["Paying_Customer__c"].(bool)
-		renewal, _ := rec["Renewal_Date__c"].(string)
-		if !paying || renewal <= from || renewal > td {
-			continue
-		}
-		id, _ := rec["Id"].(string)
-		health, _ := rec["Customer_Health__c"].(string)
-		active, seats := num(rec["Active_Users__c"]), num(rec["Licensed_Seats__c"])
-		if s.r.Float64() < RenewalProbability(health, active, seats) {
-			next, err := time.Parse(time.DateOnly, renewal)
+	for _, c := range s.srv.dueRenewals(from, td) {
+		if s.r.Float64() < RenewalProbability(c.health, c.active, c.seats) {
+			next, err := time.Parse(time.DateOnly, c.renewal)
 			if err != nil {
 				continue
 			}
-			if err := s.srv.Update("Account", id, map[string]any{"Renewal_Date__c": next.AddDate(1, 0, 0).Format(time.DateOnly)}); err != nil {
-				return d, fmt.Errorf("simulate renewal of %s: %w", id, err)
+			if err := s.srv.Update("Account", c.id, map[string]any{"Renewal_Date__c": next.AddDate(1, 0, 0).Format(time.DateOnly)}); err != nil {
+				return d, fmt.Errorf("simulate renewal of %s: %w", c.id, err)
 			}
 			d.Renewed++
 			continue
 		}
-		if err := s.srv.Update("Account", id, map[string]any{"Paying_Customer__c": false}); err != nil {
-			return d, fmt.Errorf("simulate churn of %s: %w", id, err)
+		if err := s.srv.Update("Account", c.id, map[string]any{"Paying_Customer__c": false}); err != nil {
+			return d, fmt.Errorf("simulate churn of %s: %w", c.id, err)
 		}
 		d.Churned++
 	}
