@@ -32,11 +32,20 @@ func factFields(cfg *config.Config) store.FactFields {
 	return f
 }
 
+// metaCalibrationDay is the store's meta key for the as-of day of the last
+// calibration pass.
+const metaCalibrationDay = "calibration_day"
+
 // recordOutcomes runs the calibration recorder on the store after cycle r:
 // renewal and onboarding outcomes as of the cycle's as-of day. A cycle that
-// computed nothing (no as-of day) records nothing.
+// computed nothing (no as-of day) records nothing. Outcomes and usage are
+// kept by the day and a pass reads every account, so it runs once a day and
+// after each full pull: the cycles in between stay as cheap as their pulls.
 func (m *Main) recordOutcomes(ctx context.Context, r store.Run) {
 	if r.AsOf == "" || m.Store == nil {
+		return
+	}
+	if last, err := m.Store.Meta(ctx, metaCalibrationDay); err == nil && last == r.AsOf && r.Kind != "full" {
 		return
 	}
 	rec := &calibration.Recorder{DB: m.Store, Fields: factFields(m.Config)}
@@ -44,6 +53,9 @@ func (m *Main) recordOutcomes(ctx context.Context, r store.Run) {
 	if err != nil {
 		m.Logger.Warn("record renewal outcomes", "component", "calibration", "error", err)
 		return
+	}
+	if err := m.Store.SetMeta(ctx, metaCalibrationDay, r.AsOf); err != nil {
+		m.Logger.Warn("record renewal outcomes", "component", "calibration", "error", err)
 	}
 	if p.Renewed+p.Churned+p.Retained+p.Lost > 0 {
 		m.Logger.Info("outcomes recorded", "component", "calibration", "renewed", p.Renewed, "churned", p.Churned,

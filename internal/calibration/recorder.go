@@ -37,7 +37,13 @@ const (
 type Recorder struct {
 	DB     *store.DB
 	Fields store.FactFields // the mapped fields; Renewal is needed for renewals, Start for onboarding
+	// Chunk is how many accounts a pass holds in memory at once; zero:
+	// DefaultChunk.
+	Chunk int
 }
+
+// DefaultChunk is Recorder.Chunk's default.
+const DefaultChunk = 10000
 
 // Pass is what one Record call did.
 type Pass struct {
@@ -55,18 +61,49 @@ func (r *Recorder) Record(ctx context.Context, asOf string) (Pass, error) {
 	if err != nil {
 		return Pass{}, fmt.Errorf("calibration: as-of %q is not a date", asOf)
 	}
-	facts, err := r.DB.Facts(ctx, r.Fields)
-	if err != nil {
+	// The accounts are walked in chunks by id, each chunk's tracking saved
+	// on its own: memory holds one chunk, not a million accounts. A pass
+	// cut short is completed by the next, which records nothing twice.
+	var p Pass
+	size := r.Chunk
+	if size <= 0 {
+		size = DefaultChunk
+	}
+	after := ""
+	for {
+		facts, err := r.DB.FactsAfter(ctx, r.Fields, after, size)
+		if err != nil {
+			return Pass{}, fmt.Errorf("calibration: %w", err)
+		}
+		last := len(facts) < size
+		through := ""
+		if !last {
+			through = facts[len(facts)-1].ID
+		}
+		if err := r.chunk(ctx, facts, after, through, asOf, &p); err != nil {
+			return Pass{}, err
+		}
+		if last {
+			break
+		}
+		after = through
+	}
+	keep := today.Add(-store.SnapshotKeep).Format(time.DateOnly)
+	if p.Thinned, err = r.DB.ThinSnapshots(ctx, keep); err != nil {
 		return Pass{}, fmt.Errorf("calibration: %w", err)
 	}
-	tracked, err := r.DB.Tracked(ctx)
+	return p, nil
+}
+
+// chunk records the outcomes of facts, the accounts with ids in (after,
+// through] (through "": every id after), against the tracked rows of the
+// same range, and saves them; it adds its counts to p.
+func (r *Recorder) chunk(ctx context.Context, facts []store.Fact, after, through, asOf string, p *Pass) error {
+	tracked, err := r.DB.TrackedRange(ctx, after, through)
 	if err != nil {
-		return Pass{}, fmt.Errorf("calibration: %w", err)
+		return fmt.Errorf("calibration: %w", err)
 	}
-	var (
-		p  Pass
-		tr store.Tracking
-	)
+	var tr store.Tracking
 	seen := make(map[string]bool, len(facts))
 	for _, f := range facts {
 		seen[f.ID] = true
@@ -105,7 +142,7 @@ func (r *Recorder) Record(ctx context.Context, asOf string) (Pass, error) {
 		}
 		st, err := r.DB.StatusesOn(ctx, o.AccountID, days...)
 		if err != nil {
-			return Pass{}, fmt.Errorf("calibration: %w", err)
+			return fmt.Errorf("calibration: %w", err)
 		}
 		o.Status120, o.Status60, o.Status30 = st[0], st[1], st[2]
 	}
@@ -121,15 +158,11 @@ func (r *Recorder) Record(ctx context.Context, asOf string) (Pass, error) {
 			p.Lost++
 		}
 	}
-	p.Followed = len(facts)
+	p.Followed += len(facts)
 	if err := r.DB.SaveTracking(ctx, tr); err != nil {
-		return Pass{}, fmt.Errorf("calibration: %w", err)
+		return fmt.Errorf("calibration: %w", err)
 	}
-	keep := today.Add(-store.SnapshotKeep).Format(time.DateOnly)
-	if p.Thinned, err = r.DB.ThinSnapshots(ctx, keep); err != nil {
-		return Pass{}, fmt.Errorf("calibration: %w", err)
-	}
-	return p, nil
+	return nil
 }
 
 // step returns what to keep of account f after this pass, given what the

@@ -211,3 +211,53 @@ func TestRecorder(t *testing.T) {
 		}
 	})
 }
+
+// TestRecorderInChunks: a pass that walks the accounts a few at a time
+// records exactly what a pass over all of them at once records, gone
+// accounts included.
+func TestRecorderInChunks(t *testing.T) {
+	run := func(chunk int) []store.Outcome {
+		w := newWorld(t)
+		w.rec.Chunk = chunk
+		ids := []string{"001A", "001B", "001C", "001D", "001E", "001F", "001G"}
+		for _, id := range ids {
+			w.set(id, day(anniv, -200), rec(anniv, 1000), "Core-Good")
+		}
+		w.record(day(anniv, -200))
+		for _, id := range ids {
+			w.set(id, day(anniv, -60), rec(anniv, 1000), "Renewal-Average Risk")
+		}
+		w.record(day(anniv, -60))
+		for i, id := range ids {
+			switch i % 3 {
+			case 0: // renews
+				w.set(id, day(anniv, 1), rec(day(anniv, 365), 1000), "Core-Good")
+			case 1: // churns: stops paying
+				w.set(id, day(anniv, 1), rec(anniv, 1000), "")
+			default: // leaves scope
+				if err := w.db.Forget(context.Background(), []string{id}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		w.record(day(anniv, 1))
+		return w.outcomes()
+	}
+	whole, chunked := run(0), run(2)
+	if len(whole) != 7 {
+		t.Fatalf("%d outcomes over all accounts at once, want 7", len(whole))
+	}
+	key := func(o store.Outcome) string { return o.AccountID + " " + o.Result + " " + str(o.Status60) }
+	got := map[string]bool{}
+	for _, o := range chunked {
+		got[key(o)] = true
+	}
+	for _, o := range whole {
+		if !got[key(o)] {
+			t.Errorf("outcome %s missing when walked 2 accounts at a time", key(o))
+		}
+	}
+	if len(chunked) != len(whole) {
+		t.Errorf("%d outcomes in chunks, %d at once", len(chunked), len(whole))
+	}
+}

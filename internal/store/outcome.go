@@ -67,12 +67,19 @@ const trackedColumns = `account_id, anniversary, value, paying, start, onboard, 
 
 // Tracked returns every followed account, by id.
 func (db *DB) Tracked(ctx context.Context) (map[string]Tracked, error) {
+	return db.TrackedRange(ctx, "", "")
+}
+
+// TrackedRange is Tracked for the accounts whose id sorts after after and
+// not after through ("" for either: no bound).
+func (db *DB) TrackedRange(ctx context.Context, after, through string) (map[string]Tracked, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("tracked: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT `+trackedColumns+` FROM tracked`)
+	rows, err := tx.QueryContext(ctx, `SELECT `+trackedColumns+` FROM tracked
+		WHERE account_id > ?1 AND (?2 = '' OR account_id <= ?2)`, after, through)
 	if err != nil {
 		return nil, fmt.Errorf("tracked: %w", err)
 	}

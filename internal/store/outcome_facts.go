@@ -38,6 +38,13 @@ type Fact struct {
 // for numbers) reads as empty. A name in f that is not an API name is an
 // error.
 func (db *DB) Facts(ctx context.Context, f FactFields) ([]Fact, error) {
+	return db.FactsAfter(ctx, f, "", 0)
+}
+
+// FactsAfter is Facts for the accounts whose id sorts after after, at
+// most limit of them (limit <= 0: all), by id: a caller that walks every
+// account in chunks holds one chunk in memory.
+func (db *DB) FactsAfter(ctx context.Context, f FactFields, after string, limit int) ([]Fact, error) {
 	names := []string{"Name", f.Renewal, f.Start, f.Activity, f.Active, f.Seats, f.Value}
 	for _, name := range names[1:] {
 		if name != "" && !isAPIName(name) {
@@ -53,13 +60,14 @@ func (db *DB) Facts(ctx context.Context, f FactFields) ([]Fact, error) {
 	}
 	q := `SELECT id, ifnull(desired_status, ''), ifnull(crm_status, ''),
 		CASE WHEN json_valid(r) THEN json_extract(r, ` + strings.Join(paths, ", ") + `) END
-		FROM (SELECT id, desired_status, crm_status, CAST(record AS TEXT) AS r FROM accounts) ORDER BY id`
+		FROM (SELECT id, desired_status, crm_status, CAST(record AS TEXT) AS r FROM accounts
+		WHERE id > ? ORDER BY id LIMIT ?)`
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("facts: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, q)
+	rows, err := tx.QueryContext(ctx, q, after, sqlLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("facts: %w", err)
 	}
