@@ -1,7 +1,10 @@
 package engine_test
 
 import (
+	"os"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/lifecycled/lifecycled/connectors/salesforce/sftest"
 	"github.com/lifecycled/lifecycled/internal/engine"
@@ -33,5 +36,34 @@ func benchCycle(b *testing.B, n int, tune func(*engine.Options)) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "accounts/s")
+	b.ReportMetric(float64(calls)/float64(b.N), "calls/cycle")
+}
+
+// BenchmarkRollover measures the cycle of a new day with nothing else
+// changed, after a first sync: every account is computed again for the new
+// date, and only those whose values change are written. The accounts:
+// LIFECYCLED_BENCH_ACCOUNTS (default 30,000), e.g.
+//
+//	LIFECYCLED_BENCH_ACCOUNTS=1000000 go test -run '^$' -bench BenchmarkRollover -benchtime 1x ./internal/engine/
+func BenchmarkRollover(b *testing.B) {
+	n := 30000
+	if v, err := strconv.Atoi(os.Getenv("LIFECYCLED_BENCH_ACCOUNTS")); err == nil && v > 0 {
+		n = v
+	}
+	written, calls := 0, 0
+	for b.Loop() {
+		b.StopTimer()
+		h := newHarnessWith(b, sftest.Options{Accounts: n, WriteLogLimit: 10}, nil)
+		h.cycle()
+		h.clock.Advance(24 * time.Hour)
+		b.StartTimer()
+		r := h.cycle()
+		b.StopTimer()
+		written += r.Written
+		calls += r.APICalls
+		h.close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(written)/float64(b.N), "written/cycle")
 	b.ReportMetric(float64(calls)/float64(b.N), "calls/cycle")
 }
