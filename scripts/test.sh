@@ -11,10 +11,10 @@ fi
 go vet ./...
 # staticcheck, pinned, from the Go module proxy (.ci/run installs it; a
 # developer without it gets it installed into GOBIN on first use).
-staticcheck_version=2026.2.2
+# Release 2026.2.2 is module version v0.8.2.
 staticcheck=$(go env GOPATH)/bin/staticcheck
-if ! "$staticcheck" -version 2>/dev/null | grep -q "staticcheck $staticcheck_version "; then
-  go install "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version"
+if ! "$staticcheck" -version 2>/dev/null | grep -q "(0.8.2)"; then
+  go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 fi
 "$staticcheck" ./...
 go test -race -count=1 -timeout 20m ./...
