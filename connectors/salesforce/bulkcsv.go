@@ -35,103 +35,70 @@ const (
 // non-empty names and rows of the header's width; a value must parse as its
 // field's type. Errors say where (line and field) and never quote a value.
 func parseCSVPage(body []byte, types map[string]string) ([]Record, error) {
-	p, err := scanCSVPage(body, types)
-	if err != nil {
-		return nil, err
-	}
 	var out []Record
-	err = p.each(p.rows+1, func(recs []Record) error { out = recs; return nil })
+	_, err := readCSVRecords(bytes.NewReader(body), types, 1<<30, func(recs []Record) error {
+		out = append(out, recs...)
+		return nil
+	})
 	return out, err
 }
 
-// csvPage is a results page that scanCSVPage checked: its rows are turned
-// into records chunk by chunk by each, so that a page of 100,000 records
-// never exists as 100,000 maps at once.
-type csvPage struct {
-	body         []byte
-	names, kinds []string
-	rows         int
-}
-
-// scanCSVPage checks a whole results page (the header, every row's width,
-// every value against its field's type) and counts its rows, allocating no
-// record.
-func scanCSVPage(body []byte, types map[string]string) (csvPage, error) {
-	p := csvPage{body: body}
-	err := p.read(func(line int, row []string) error {
-		for i, v := range row {
-			if _, err := csvValue(p.kinds[i], v); err != nil {
-				return fmt.Errorf("csv line %d field %s: %w", line, p.names[i], err)
-			}
+// readCSVRecords reads a results page from r as it arrives and calls fn
+// with its records, at most chunk at a time, in order; it returns how many
+// it read. A page cut short or malformed may have handed over its first
+// records already. fn's own error is returned as it is.
+func readCSVRecords(r io.Reader, types map[string]string, chunk int, fn func([]Record) error) (int, error) {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return 0, errors.New("csv: no header")
 		}
-		p.rows++
-		return nil
-	}, types)
-	return p, err
-}
-
-// each calls fn with the page's records, at most chunk at a time, in order.
-func (p csvPage) each(chunk int, fn func([]Record) error) error {
-	buf := make([]Record, 0, min(chunk, p.rows))
-	err := p.read(func(line int, row []string) error {
-		rec := make(Record, len(p.names))
+		return 0, fmt.Errorf("csv header: %w", csvCause(err))
+	}
+	names, kinds := make([]string, len(header)), make([]string, len(header))
+	seen := map[string]bool{}
+	for i, h := range header {
+		h = strings.TrimPrefix(h, "\ufeff")
+		if h == "" || seen[strings.ToLower(h)] {
+			return 0, fmt.Errorf("csv header: column %d: empty or repeated name", i+1)
+		}
+		seen[strings.ToLower(h)] = true
+		names[i], kinds[i] = h, types[strings.ToLower(h)]
+	}
+	n := 0
+	buf := make([]Record, 0, min(chunk, 1024))
+	for line := 2; ; line++ {
+		row, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return n, fmt.Errorf("csv line %d: %w", line, csvCause(err))
+		}
+		rec := make(Record, len(names))
 		for i, v := range row {
-			val, err := csvValue(p.kinds[i], v)
+			val, err := csvValue(kinds[i], v)
 			if err != nil {
-				return fmt.Errorf("csv line %d field %s: %w", line, p.names[i], err)
+				return n, fmt.Errorf("csv line %d field %s: %w", line, names[i], err)
 			}
-			rec[p.names[i]] = val
+			rec[names[i]] = val
 		}
+		n++
 		if buf = append(buf, rec); len(buf) == chunk {
 			if err := fn(buf); err != nil {
-				return err
+				return n, &stopError{err}
 			}
 			buf = make([]Record, 0, chunk)
 		}
-		return nil
-	}, nil)
-	if err != nil || len(buf) == 0 {
-		return err
 	}
-	return fn(buf)
-}
-
-// read parses the page and calls row for each data row. With types, it
-// first reads the header into p.names and p.kinds.
-func (p *csvPage) read(row func(line int, row []string) error, types map[string]string) error {
-	r := csv.NewReader(bytes.NewReader(p.body))
-	r.ReuseRecord = true
-	header, err := r.Read()
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return errors.New("csv: no header")
-		}
-		return fmt.Errorf("csv header: %w", csvCause(err))
-	}
-	if types != nil {
-		p.names, p.kinds = make([]string, len(header)), make([]string, len(header))
-		seen := map[string]bool{}
-		for i, h := range header {
-			h = strings.TrimPrefix(h, "\ufeff")
-			if h == "" || seen[strings.ToLower(h)] {
-				return fmt.Errorf("csv header: column %d: empty or repeated name", i+1)
-			}
-			seen[strings.ToLower(h)] = true
-			p.names[i], p.kinds[i] = h, types[strings.ToLower(h)]
+	if len(buf) > 0 {
+		if err := fn(buf); err != nil {
+			return n, &stopError{err}
 		}
 	}
-	for line := 2; ; line++ {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("csv line %d: %w", line, csvCause(err))
-		}
-		if err := row(line, rec); err != nil {
-			return err
-		}
-	}
+	return n, nil
 }
 
 // csvCause drops the parts of a csv.ParseError that could quote data.

@@ -59,7 +59,9 @@ type queryJobInfo struct {
 }
 
 // BulkQuery runs soql, a query of object, as a Bulk API 2.0 query job and
-// calls fn with each results page, in order, as records typed exactly as
+// calls fn with the results, in order, up to 10,000 records at a time while
+// each results page arrives (memory holds a chunk, not a page), as records
+// typed exactly as
 // the REST query returns them (numbers float64, booleans bool, dates
 // "2006-01-02", dateTimes "2006-01-02T15:04:05.000+0000", empty -> nil),
 // without "attributes". Bulk jobs are not subject to the REST query's
@@ -71,7 +73,9 @@ type queryJobInfo struct {
 // JobComplete, then pages through the results by Sforce-Locator, asking
 // for Options.BulkMaxRecords records a page. Every request goes through the
 // connector's edge (counted, Sforce-Limit-Info read, errors as *APIError or
-// *TransportError) and reads are retried on transient failures. A job that
+// *TransportError) and reads are retried on transient failures; a page read
+// again after it failed on the way hands its first records to fn again. A
+// job that
 // ends Failed or Aborted is a *BulkJobError. When fn returns an error or
 // ctx ends, the job is aborted (still running) or deleted (complete) on a
 // context detached from ctx, and the error is returned: fn's as it is.
@@ -209,55 +213,61 @@ func (c *Client) readQueryResults(ctx context.Context, job string, types map[str
 			q.Set("locator", locator)
 		}
 		path := "jobs/query/" + job + "/results?" + q.Encode()
-		res, err := retry(c, ctx, "bulk query results", false, func(ctx context.Context, s session) (resultsPage, error) {
-			return c.resultsCall(ctx, s, path, types)
+		next, err := retry(c, ctx, "bulk query results", false, func(ctx context.Context, s session) (string, error) {
+			return c.resultsCall(ctx, s, path, types, fn)
 		})
+		var stop *stopError
+		if errors.As(err, &stop) {
+			return &fnError{stop.err}
+		}
 		if err != nil {
 			return fmt.Errorf("job %s results page %d: %w", job, page, err)
 		}
-		// The page was checked whole; its records reach fn in chunks of
-		// bulkChunk, so memory holds one page's text, not its records.
-		if err := res.page.each(bulkChunk, fn); err != nil {
-			return &fnError{err}
-		}
-		if res.next == "null" {
+		if next == "null" {
 			return nil
 		}
-		locator = res.next
+		locator = next
 	}
 }
 
-// resultsPage is one parsed results page and the locator of the next.
-type resultsPage struct {
-	page csvPage
-	next string
-}
-
-// resultsCall makes one attempt of a results request. A page whose
-// Sforce-Locator is missing, whose Sforce-NumberOfRecords disagrees with
-// the rows that arrived, or that does not parse, is a malformed response.
-func (c *Client) resultsCall(ctx context.Context, s session, path string, types map[string]string) (resultsPage, error) {
+// resultsCall makes one attempt of a results request and hands the page's
+// records to fn in chunks of bulkChunk while the page arrives, so memory
+// holds a chunk, not the page. It returns the next page's locator ("null"
+// after the last). A page whose Sforce-Locator is missing, whose
+// Sforce-NumberOfRecords disagrees with the rows that arrived, or that does
+// not parse, is a malformed response; read again, its first records reach
+// fn a second time (the engine's storing of a record is idempotent). fn's
+// own error comes back as a *stopError, never retried.
+func (c *Client) resultsCall(ctx context.Context, s session, path string, types map[string]string,
+	fn func([]Record) error) (string, error) {
 	const op = "bulk query results"
-	hdr, body, err := c.bulkCall(ctx, s, op, http.MethodGet, path, nil, "text/csv")
-	if err != nil {
-		return resultsPage{}, err
-	}
-	malformed := func(format string, args ...any) (resultsPage, error) {
-		return resultsPage{}, &TransportError{Op: op, Sent: true,
-			Err: fmt.Errorf("%w: %s", ErrMalformedResponse, fmt.Sprintf(format, args...))}
-	}
-	next := hdr.Get("Sforce-Locator")
-	if next == "" || (next != "null" && !validLocator(next)) {
-		return malformed("Sforce-Locator %q", snippet(next))
-	}
-	page, err := scanCSVPage(body, types)
-	if err != nil {
-		return malformed("%v", err)
-	}
-	if n, err := strconv.Atoi(hdr.Get("Sforce-NumberOfRecords")); err != nil || n != page.rows {
-		return malformed("Sforce-NumberOfRecords %q for %d records", snippet(hdr.Get("Sforce-NumberOfRecords")), page.rows)
-	}
-	return resultsPage{page: page, next: next}, nil
+	var next string
+	err := c.streamCall(ctx, s, op, http.MethodGet, path, "", "text/csv", nil, func(resp *http.Response) error {
+		malformed := func(format string, args ...any) error {
+			return &TransportError{Op: op, Sent: true,
+				Err: fmt.Errorf("%w: %s", ErrMalformedResponse, fmt.Sprintf(format, args...))}
+		}
+		next = resp.Header.Get("Sforce-Locator")
+		if next == "" || (next != "null" && !validLocator(next)) {
+			return malformed("Sforce-Locator %q", snippet(next))
+		}
+		want, err := strconv.Atoi(resp.Header.Get("Sforce-NumberOfRecords"))
+		if err != nil || want < 0 {
+			return malformed("Sforce-NumberOfRecords %q", snippet(resp.Header.Get("Sforce-NumberOfRecords")))
+		}
+		n, err := readCSVRecords(resp.Body, types, bulkChunk, fn)
+		var stop *stopError
+		switch {
+		case errors.As(err, &stop):
+			return err
+		case err != nil:
+			return malformed("%v", err)
+		case n != want:
+			return malformed("Sforce-NumberOfRecords %d for %d records", want, n)
+		}
+		return nil
+	})
+	return next, err
 }
 
 // validLocator reports whether a locator can go into a query string as is
