@@ -136,6 +136,14 @@ func (c *cycle) decide(ch *store.Change, rec mapping.Record, res mapping.Result)
 			refuse(def.StatusField, CodeRecordType, msg)
 		}
 	}
+	// A refusal the engine decided that no longer holds (the field needs
+	// no write now) is resolved, so that no stale rejection stays.
+	if !res.TagsChanged && c.known(a.ID, def.TagsField, CodeTooLong) {
+		ch.Resolved = append(ch.Resolved, def.TagsField)
+	}
+	if !res.StatusChanged && c.known(a.ID, def.StatusField, CodeRecordType) {
+		ch.Resolved = append(ch.Resolved, def.StatusField)
+	}
 	tags = tags && !c.held(a.ID, def.TagsField, rec)
 	status = status && !c.held(a.ID, def.StatusField, rec)
 	if !tags && !status {
@@ -264,7 +272,7 @@ func sameString(a, b *string) bool {
 // no rejection.
 func unchanged(ch store.Change, prev *store.Account) bool {
 	a := &ch.Account
-	return ch.Outbox == nil && len(ch.History) == 0 && len(ch.Rejections) == 0 &&
+	return ch.Outbox == nil && len(ch.History) == 0 && len(ch.Rejections) == 0 && len(ch.Resolved) == 0 &&
 		sameString(a.DesiredTags, prev.DesiredTags) && sameString(a.DesiredStatus, prev.DesiredStatus) &&
 		slices.Equal(a.ManagedTags, prev.ManagedTags)
 }

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -357,4 +358,43 @@ status:
 func strOf(v any) string {
 	s, _ := v.(string)
 	return s
+}
+
+// TestRefusalResolvedWhenNoLongerNeeded: a refusal the engine decided (tags
+// too long for the field) goes away when the field needs no write any more,
+// here because the account stopped paying and its managed tags went.
+func TestRefusalResolvedWhenNoLongerNeeded(t *testing.T) {
+	schema := schemaWith(t, oracle.Tags, func(f *sftest.FieldSchema) { f.Type, f.Length = "string", 255 })
+	h := newHarnessWith(t, sftest.Options{Accounts: 200, Schema: schema}, func(h *harness) { h.orgRules = true })
+	var id string
+	for _, rec := range h.srv.Records("Account") {
+		if p, _ := rec["Paying_Customer__c"].(bool); p {
+			if tags, _ := oracle.Expect(rec, h.clock.Now()); len(tags) > 0 {
+				id = rec["Id"].(string)
+				break
+			}
+		}
+	}
+	if id == "" {
+		t.Fatal("no paying account with managed tags")
+	}
+	var legacy []string
+	for i := range 12 {
+		legacy = append(legacy, fmt.Sprintf("Legacy-Campaign-%03d", i))
+	}
+	if err := h.srv.Update("Account", id, map[string]any{oracle.Tags: strings.Join(legacy, ";") + ";Legacy-X"}); err != nil {
+		t.Fatal(err)
+	}
+	h.cycle()
+	if r, ok := rejectionsByField(t, h.db)[id][oracle.Tags]; !ok || r.Code != engine.CodeTooLong {
+		t.Fatalf("account %s: no %s rejection of its tags: %+v", id, engine.CodeTooLong, rejectionsByField(t, h.db)[id])
+	}
+	h.clock.Advance(2 * time.Minute)
+	if err := h.srv.Update("Account", id, map[string]any{"Paying_Customer__c": false}); err != nil {
+		t.Fatal(err)
+	}
+	h.cycle()
+	if r, ok := rejectionsByField(t, h.db)[id][oracle.Tags]; ok {
+		t.Fatalf("account %s: the tags rejection stayed though no tag is to be written: %+v", id, r)
+	}
 }

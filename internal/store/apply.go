@@ -19,6 +19,9 @@ type Change struct {
 	// (a change may write one field and refuse the other). An empty
 	// AccountID takes the account's.
 	Rejections []Rejection
+	// Resolved names fields whose rejections no longer hold (the engine
+	// decided them and the field needs no write now); they are deleted.
+	Resolved []string
 }
 
 // Apply applies changes in one transaction: all or none. For each change, in
@@ -99,6 +102,9 @@ func apply(ctx context.Context, tx *sql.Tx, changes []Change, now time.Time) err
 			rejects = append(rejects, r)
 		}
 	}
+	if err := resolveRejections(ctx, tx, changes); err != nil {
+		return err
+	}
 	return rejectWrites(ctx, tx, rejects, now, false)
 }
 
@@ -178,4 +184,24 @@ func desiredTags(a *Account) any {
 		return sameAsCRM
 	}
 	return encStr(a.DesiredTags)
+}
+
+// resolveRejections deletes the rejections the changes name as resolved.
+func resolveRejections(ctx context.Context, tx *sql.Tx, changes []Change) error {
+	var st *sql.Stmt
+	for i := range changes {
+		for _, field := range changes[i].Resolved {
+			if st == nil {
+				var err error
+				if st, err = tx.PrepareContext(ctx, `DELETE FROM rejections WHERE account_id = ? AND field = ?`); err != nil {
+					return err
+				}
+				defer st.Close()
+			}
+			if _, err := st.ExecContext(ctx, changes[i].Account.ID, field); err != nil {
+				return fmt.Errorf("account %s: resolve rejection: %w", changes[i].Account.ID, err)
+			}
+		}
+	}
+	return nil
 }
