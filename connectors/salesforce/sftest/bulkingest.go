@@ -68,20 +68,8 @@ type ingestJob struct {
 // and "Get Information About an Ingest Job"
 // (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/get_job_info.htm).
 type ingestJobInfo struct {
-	ID              string  `json:"id"`
-	Operation       string  `json:"operation"`
-	Object          string  `json:"object"`
-	CreatedByID     string  `json:"createdById"`
-	CreatedDate     string  `json:"createdDate"`
-	SystemModstamp  string  `json:"systemModstamp"`
-	State           string  `json:"state"`
-	ConcurrencyMode string  `json:"concurrencyMode"`
-	ContentType     string  `json:"contentType"`
-	APIVersion      float64 `json:"apiVersion"`
-	JobType         string  `json:"jobType,omitempty"`
-	ContentURL      string  `json:"contentUrl,omitempty"`
-	LineEnding      string  `json:"lineEnding,omitempty"`
-	ColumnDelimiter string  `json:"columnDelimiter,omitempty"`
+	bulkJobInfo
+	ContentURL string `json:"contentUrl,omitempty"`
 }
 
 // ingestJobStatus adds the counters Get Job Info returns.
@@ -97,10 +85,8 @@ type ingestJobStatus struct {
 }
 
 func (j *ingestJob) info(full bool) ingestJobInfo {
-	v, _ := strconv.ParseFloat(j.version, 64)
-	in := ingestJobInfo{ID: j.id, Operation: j.operation, Object: j.object, CreatedByID: userID,
-		CreatedDate: formatMillis(j.created.UnixMilli()), SystemModstamp: formatMillis(j.modstamp.UnixMilli()),
-		State: j.state, ConcurrencyMode: "Parallel", ContentType: "CSV", APIVersion: v}
+	in := ingestJobInfo{bulkJobInfo: newBulkJobInfo(j.id, j.operation, j.object, userID, j.version, j.state,
+		formatMillis(j.created.UnixMilli()), formatMillis(j.modstamp.UnixMilli()))}
 	if full {
 		in.JobType, in.LineEnding, in.ColumnDelimiter = "V2Ingest", j.lineEnding, j.delimiter
 		if j.state == jobOpen {

@@ -86,34 +86,46 @@ func (s *Server) bulkQueryRoute(method string, rest []string) (route, bool) {
 	return route{"other", nil}, false
 }
 
+// bulkJobInfo is the job info JSON that Bulk API 2.0 query and ingest jobs
+// share. apiVersion is a JSON number written as the guide's examples show
+// it, 62.0 rather than 62.
+type bulkJobInfo struct {
+	ID              string      `json:"id"`
+	Operation       string      `json:"operation"`
+	Object          string      `json:"object"`
+	CreatedByID     string      `json:"createdById"`
+	CreatedDate     string      `json:"createdDate"`
+	SystemModstamp  string      `json:"systemModstamp"`
+	State           string      `json:"state"`
+	ConcurrencyMode string      `json:"concurrencyMode"`
+	ContentType     string      `json:"contentType"`
+	APIVersion      json.Number `json:"apiVersion"`
+	JobType         string      `json:"jobType,omitempty"`
+	LineEnding      string      `json:"lineEnding,omitempty"`
+	ColumnDelimiter string      `json:"columnDelimiter,omitempty"`
+}
+
+func newBulkJobInfo(id, operation, object, createdBy, version, state, created, modstamp string) bulkJobInfo {
+	return bulkJobInfo{ID: id, Operation: operation, Object: object, CreatedByID: createdBy,
+		CreatedDate: created, SystemModstamp: modstamp, State: state,
+		ConcurrencyMode: "Parallel", ContentType: "CSV", APIVersion: json.Number(version)}
+}
+
 // jobInfo is a query job's JSON. The create and abort responses carry the
 // first fields only, as the guide's examples show them.
 type jobInfo struct {
-	ID                     string      `json:"id"`
-	Operation              string      `json:"operation"`
-	Object                 string      `json:"object"`
-	CreatedByID            string      `json:"createdById"`
-	CreatedDate            string      `json:"createdDate"`
-	SystemModstamp         string      `json:"systemModstamp"`
-	State                  string      `json:"state"`
-	ConcurrencyMode        string      `json:"concurrencyMode"`
-	ContentType            string      `json:"contentType"`
-	APIVersion             json.Number `json:"apiVersion"`
-	JobType                string      `json:"jobType,omitempty"`
-	LineEnding             string      `json:"lineEnding"`
-	ColumnDelimiter        string      `json:"columnDelimiter"`
-	NumberRecordsProcessed *int        `json:"numberRecordsProcessed,omitempty"`
-	Retries                *int        `json:"retries,omitempty"`
-	TotalProcessingTime    *int64      `json:"totalProcessingTime,omitempty"`
-	ErrorMessage           string      `json:"errorMessage,omitempty"`
-	IsPkChunkingSupported  *bool       `json:"isPkChunkingSupported,omitempty"`
+	bulkJobInfo
+	NumberRecordsProcessed *int   `json:"numberRecordsProcessed,omitempty"`
+	Retries                *int   `json:"retries,omitempty"`
+	TotalProcessingTime    *int64 `json:"totalProcessingTime,omitempty"`
+	ErrorMessage           string `json:"errorMessage,omitempty"`
+	IsPkChunkingSupported  *bool  `json:"isPkChunkingSupported,omitempty"`
 }
 
 func (j *queryJob) info(full bool) jobInfo {
-	in := jobInfo{ID: j.id, Operation: j.operation, Object: j.object, CreatedByID: IntegrationUserID,
-		CreatedDate: j.created.UTC().Format(dateTimeLayout), SystemModstamp: j.modstamp.UTC().Format(dateTimeLayout),
-		State: j.state, ConcurrencyMode: "Parallel", ContentType: "CSV", APIVersion: json.Number(j.version),
-		LineEnding: j.lineEnding, ColumnDelimiter: j.delimName, ErrorMessage: j.errorMessage}
+	in := jobInfo{bulkJobInfo: newBulkJobInfo(j.id, j.operation, j.object, IntegrationUserID, j.version, j.state,
+		j.created.UTC().Format(dateTimeLayout), j.modstamp.UTC().Format(dateTimeLayout)), ErrorMessage: j.errorMessage}
+	in.LineEnding, in.ColumnDelimiter = j.lineEnding, j.delimName
 	if full {
 		n, retries, ms, pk := len(j.rows), 0, j.processingMs, true
 		in.JobType = "V2Query"
