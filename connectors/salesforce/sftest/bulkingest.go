@@ -1,7 +1,6 @@
 package sftest
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"sort"
@@ -175,12 +174,7 @@ func (s *Server) handleIngestJobs(w http.ResponseWriter, r *http.Request, versio
 	var body struct {
 		Object, Operation, ContentType, LineEnding, ColumnDelimiter, ExternalIDFieldName string
 	}
-	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
-	if err == nil {
-		err = json.Unmarshal(raw, &body)
-	}
-	if err != nil {
-		writeErrors(w, http.StatusBadRequest, jsonParserError(err.Error()))
+	if _, ok := readJSON(w, r, &body); !ok {
 		return
 	}
 	defaults := func(v *string, d string) {
@@ -285,12 +279,7 @@ func (s *Server) handleIngestJob(w http.ResponseWriter, r *http.Request, _ strin
 		State string `json:"state"`
 	}
 	if r.Method == http.MethodPatch {
-		raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
-		if err == nil {
-			err = json.Unmarshal(raw, &patch)
-		}
-		if err != nil {
-			writeErrors(w, http.StatusBadRequest, jsonParserError(err.Error()))
+		if _, ok := readJSON(w, r, &patch); !ok {
 			return
 		}
 	}

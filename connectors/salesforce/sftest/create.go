@@ -1,9 +1,7 @@
 package sftest
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"sort"
@@ -93,14 +91,8 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, version st
 		writeErrors(w, http.StatusNotFound, notFound())
 		return
 	}
-	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
-	if err != nil {
-		writeErrors(w, http.StatusBadRequest, jsonParserError("read request body: "+err.Error()))
-		return
-	}
-	var fields map[string]any
-	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-		writeErrors(w, http.StatusBadRequest, jsonParserError("request body must be a JSON object"))
+	fields, raw, ok := readFields(w, r)
+	if !ok {
 		return
 	}
 	c := &change{object: o.Name, fields: map[string]any{}}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 )
@@ -120,4 +121,35 @@ func (b *bufferedWriter) truncate(w http.ResponseWriter) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(b.code())
 	w.Write(body) //nolint:errcheck // the client may be gone
+}
+
+// readJSON decodes a request body of at most maxBody bytes into v and
+// returns the body (decodeFields points into it), or answers 400
+// JSON_PARSER_ERROR and reports false.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) ([]byte, bool) {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	if err != nil {
+		writeErrors(w, http.StatusBadRequest, jsonParserError("read request body: "+err.Error()))
+		return nil, false
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		writeErrors(w, http.StatusBadRequest, jsonParserError(err.Error()))
+		return nil, false
+	}
+	return raw, true
+}
+
+// readFields decodes a single-record write body, a JSON object of fields,
+// or answers 400 JSON_PARSER_ERROR and reports false.
+func readFields(w http.ResponseWriter, r *http.Request) (map[string]any, []byte, bool) {
+	var fields map[string]any
+	raw, ok := readJSON(w, r, &fields)
+	if !ok {
+		return nil, nil, false
+	}
+	if fields == nil {
+		writeErrors(w, http.StatusBadRequest, jsonParserError("request body must be a JSON object"))
+		return nil, nil, false
+	}
+	return fields, raw, true
 }

@@ -2,8 +2,6 @@ package sftest
 
 import (
 	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -181,18 +179,8 @@ func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request, version st
 		return
 	}
 
-	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
-	if err != nil {
-		writeErrors(w, http.StatusBadRequest, jsonParserError("read request body: "+err.Error()))
-		return
-	}
-	var fields map[string]any
-	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-		msg := "request body must be a JSON object"
-		if err != nil {
-			msg = err.Error()
-		}
-		writeErrors(w, http.StatusBadRequest, jsonParserError(msg))
+	fields, raw, ok := readFields(w, r)
+	if !ok {
 		return
 	}
 	delete(fields, "attributes")
@@ -242,17 +230,12 @@ func sameID(a, b string) bool {
 // "records"}: at most 200 records, each with attributes.type) into
 // changes, or answers the request's error and reports false.
 func (s *Server) decodeCollection(w http.ResponseWriter, r *http.Request) (allOrNone bool, cs []*change, ok bool) {
-	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
-	if err != nil {
-		writeErrors(w, http.StatusBadRequest, jsonParserError("read request body: "+err.Error()))
-		return false, nil, false
-	}
 	var body struct {
 		AllOrNone bool             `json:"allOrNone"`
 		Records   []map[string]any `json:"records"`
 	}
-	if err := json.Unmarshal(raw, &body); err != nil {
-		writeErrors(w, http.StatusBadRequest, jsonParserError(err.Error()))
+	raw, ok := readJSON(w, r, &body)
+	if !ok {
 		return false, nil, false
 	}
 	if len(body.Records) > maxCollection {
