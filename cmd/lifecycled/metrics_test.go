@@ -122,19 +122,7 @@ func checkStandardMetrics(t *testing.T, fams map[string]*dto.MetricFamily) {
 func compareMetrics(t *testing.T, d *runningDemo) []string {
 	t.Helper()
 	ctx := context.Background()
-	resp, err := http.Get(d.base + "/metrics")
-	if err != nil {
-		t.Fatalf("GET /metrics: %v", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET /metrics: %s", resp.Status)
-	}
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatalf("parse /metrics: %v", err)
-	}
+	fams := scrape(t, d.base)
 	// value returns the sample of name whose label (if any) has value lv.
 	value := func(name, label, lv string) float64 {
 		for _, m := range fams[name].GetMetric() {
