@@ -128,18 +128,7 @@ func (s *Server) handleCollectionsCreate(w http.ResponseWriter, r *http.Request,
 	}
 	s.mu.Lock()
 	n := s.create(cs, allOrNone)
-	out := make([]saveResult, len(cs))
-	for i, c := range cs {
-		if len(c.errs) == 0 {
-			out[i] = saveResult{ID: c.t.id(c.row), Success: true, Errors: []saveError{}}
-			continue
-		}
-		res := saveResult{Errors: make([]saveError, len(c.errs))}
-		for j, e := range c.errs {
-			res.Errors[j] = saveError{StatusCode: e.Code, Message: e.Message, Fields: nonNil(e.Fields)}
-		}
-		out[i] = res
-	}
+	out := saveResults(cs)
 	s.mu.Unlock()
 	if n > 0 {
 		s.stats.wrote(n, 0)
@@ -153,13 +142,8 @@ func (s *Server) handleCollectionsCreate(w http.ResponseWriter, r *http.Request,
 // s.mu for writing.
 func (s *Server) create(cs []*change, allOrNone bool) int {
 	for _, c := range cs {
-		o, ok := s.schema.Object(c.object)
-		if !ok || c.object == "" {
-			msg := "Must send a concrete entity type."
-			if c.object != "" {
-				msg = "sObject type '" + c.object + "' is not supported."
-			}
-			c.errs = append(c.errs, apiError{Code: "INVALID_TYPE", Message: msg})
+		o, ok := s.objectOf(c)
+		if !ok {
 			continue
 		}
 		c.t, c.isNew = s.tables[o.Name], true

@@ -88,6 +88,17 @@ func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request, versi
 	s.check(cs, true)
 	written, noops := s.apply(cs, writeOptions{allOrNone: allOrNone, lockRows: true, triggers: true, rules: true,
 		dup: parseDupHeader(r.Header), version: version, source: "api"})
+	out := saveResults(cs)
+	s.mu.Unlock()
+	if written > 0 {
+		s.stats.wrote(written, noops)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// saveResults is the sObject Collections response for cs: the ID of each
+// record written, the errors of each one refused.
+func saveResults(cs []*change) []saveResult {
 	out := make([]saveResult, len(cs))
 	for i, c := range cs {
 		if len(c.errs) == 0 {
@@ -100,11 +111,22 @@ func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request, versi
 		}
 		out[i] = res
 	}
-	s.mu.Unlock()
-	if written > 0 {
-		s.stats.wrote(written, noops)
+	return out
+}
+
+// objectOf returns c's object, or records INVALID_TYPE on c and reports
+// false when c names none or one the org does not have.
+func (s *Server) objectOf(c *change) (*ObjectSchema, bool) {
+	o, ok := s.schema.Object(c.object)
+	if !ok || c.object == "" {
+		msg := "Must send a concrete entity type."
+		if c.object != "" {
+			msg = "sObject type '" + c.object + "' is not supported."
+		}
+		c.errs = append(c.errs, apiError{Code: "INVALID_TYPE", Message: msg})
+		return nil, false
 	}
-	writeJSON(w, http.StatusOK, out)
+	return o, true
 }
 
 func nonNil(s []string) []string {

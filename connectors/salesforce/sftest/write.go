@@ -112,13 +112,8 @@ func rolledBack() apiError {
 func (s *Server) resolve(cs []*change) {
 	seen := map[string][]*change{}
 	for _, c := range cs {
-		o, ok := s.schema.Object(c.object)
-		if !ok || c.object == "" {
-			msg := "Must send a concrete entity type."
-			if c.object != "" {
-				msg = "sObject type '" + c.object + "' is not supported."
-			}
-			c.errs = append(c.errs, apiError{Code: "INVALID_TYPE", Message: msg})
+		o, ok := s.objectOf(c)
+		if !ok {
 			continue
 		}
 		c.t = s.tables[o.Name]
