@@ -64,7 +64,7 @@ func (c *Client) CreateUpdateJob(ctx context.Context, object string) (string, er
 		}
 		return "", fmt.Errorf("create update job on %s: %w", object, err)
 	}
-	if !validJobID(job.ID) || job.State != jobStateOpen {
+	if !ValidID(job.ID) || job.State != jobStateOpen {
 		return "", fmt.Errorf("create update job on %s: %w", object, &AmbiguousError{Op: "bulk ingest",
 			Err: fmt.Errorf("%w: job id %q in state %q", ErrMalformedResponse, snippet(job.ID), snippet(job.State))})
 	}
@@ -83,7 +83,7 @@ func (c *Client) CreateUpdateJob(ctx context.Context, object string) (string, er
 // job Open at worst: UpdateJobResults then aborts it and reports every
 // record not sent.
 func (c *Client) UploadUpdateJob(ctx context.Context, jobID string, batch []Update) error {
-	if !validJobID(jobID) {
+	if !ValidID(jobID) {
 		return fmt.Errorf("upload update job: invalid job id %q", snippet(jobID))
 	}
 	data, _ := encodeIngestCSV(batch)
@@ -108,7 +108,7 @@ func (c *Client) UploadUpdateJob(ctx context.Context, jobID string, batch []Upda
 // Aborting a job that is already aborted succeeds; aborting one that has
 // ended otherwise fails with Salesforce's error.
 func (c *Client) AbortJob(ctx context.Context, jobID string) error {
-	if !validJobID(jobID) {
+	if !ValidID(jobID) {
 		return fmt.Errorf("abort job: invalid job id %q", snippet(jobID))
 	}
 	if err := c.setJobState(ctx, jobID, jobStateAborted); err != nil {
@@ -177,20 +177,6 @@ func (c *Client) ingestJSON(ctx context.Context, s session, method, path string,
 func (c *Client) ingestCall(ctx context.Context, s session, method, path, contentType, accept string, body []byte) ([]byte, error) {
 	_, data, err := c.wholeCall(ctx, s, "bulk ingest", method, path, contentType, accept, body)
 	return data, err
-}
-
-// validJobID reports whether id looks like a job ID (15 or 18 letters and
-// digits), so it can go into a URL path as is.
-func validJobID(id string) bool {
-	if len(id) != 15 && len(id) != 18 {
-		return false
-	}
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // isJobState reports whether s is a documented ingest job state.

@@ -33,7 +33,7 @@ import (
 // allocation"). The error is for the call (a read that failed, an abort
 // that failed).
 func (c *Client) UpdateJobResults(ctx context.Context, jobID string, batch []Update) ([]Result, bool, error) {
-	if !validJobID(jobID) {
+	if !ValidID(jobID) {
 		return nil, false, fmt.Errorf("update job results: invalid job id %q", snippet(jobID))
 	}
 	job, err := c.jobInfo(ctx, jobID)

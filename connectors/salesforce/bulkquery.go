@@ -160,7 +160,7 @@ func (c *Client) createQueryJob(ctx context.Context, soql string) (string, error
 	if err != nil {
 		return "", err
 	}
-	if !validJobID(info.ID) {
+	if !ValidID(info.ID) {
 		return "", &TransportError{Op: "bulk query create", Sent: true,
 			Err: fmt.Errorf("%w: job id %q", ErrMalformedResponse, snippet(info.ID))}
 	}

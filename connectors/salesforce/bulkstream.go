@@ -28,7 +28,7 @@ var errUploadTooLarge = fmt.Errorf("more than %d MB of CSV: a job takes at most 
 // must be sent again (only when it never reached Salesforce, or got 503).
 func (c *Client) UploadUpdateJobFrom(ctx context.Context, jobID string, fields []string,
 	rows func(emit func(Update) error) error) error {
-	if !validJobID(jobID) {
+	if !ValidID(jobID) {
 		return fmt.Errorf("upload update job: invalid job id %q", snippet(jobID))
 	}
 	for _, f := range fields {
@@ -105,7 +105,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 // caller's: their outcome is unknown (or, after an abort, not sent).
 // Reading an ended job's results again gives the same calls.
 func (c *Client) JobResultsFrom(ctx context.Context, jobID string, fn func(id string, err error) error) (state string, done bool, err error) {
-	if !validJobID(jobID) {
+	if !ValidID(jobID) {
 		return "", false, fmt.Errorf("update job results: invalid job id %q", snippet(jobID))
 	}
 	job, err := c.jobInfo(ctx, jobID)

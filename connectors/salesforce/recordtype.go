@@ -103,15 +103,5 @@ func parsePicklistCollection(body []byte) (map[string][]PicklistValue, error) {
 // ID starts with its object's three-character key prefix; the master
 // record type is 012000000000000AAA). It can go into a URL path as is.
 func validRecordTypeID(s string) bool {
-	if (len(s) != 15 && len(s) != 18) || s[:3] != "012" {
-		return false
-	}
-	for _, r := range s {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-		default:
-			return false
-		}
-	}
-	return true
+	return ValidID(s) && s[:3] == "012"
 }

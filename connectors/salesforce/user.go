@@ -32,36 +32,11 @@ func userIDFromIdentity(id string) string {
 		return ""
 	}
 	uid := parts[2]
-	if !strings.HasPrefix(uid, "005") || (len(uid) != 15 && len(uid) != 18) {
+	if !strings.HasPrefix(uid, "005") || !ValidID(uid) {
 		return ""
-	}
-	for i := 0; i < len(uid); i++ {
-		c := uid[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-			return ""
-		}
 	}
 	if len(uid) == 15 {
 		uid += caseSuffix(uid)
 	}
 	return uid
-}
-
-// caseSuffix returns the three characters that make a 15-character Id
-// case-insensitive: for each block of five characters, a bit per
-// upper-case letter, mapped through A-Z then 0-5 ("What is a Salesforce
-// ID?", Salesforce Help article 000385585).
-func caseSuffix(id string) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-	out := make([]byte, 3)
-	for block := 0; block < 3; block++ {
-		mask := 0
-		for i := 0; i < 5; i++ {
-			if c := id[block*5+i]; c >= 'A' && c <= 'Z' {
-				mask |= 1 << i
-			}
-		}
-		out[block] = alphabet[mask]
-	}
-	return string(out)
 }

@@ -12,7 +12,7 @@ import (
 // asOf: inputs, derived values, each smart list, the status rule that fired
 // and what would be written. It writes nothing.
 func (e *Engine) Explain(ctx context.Context, id string, asOf mapping.Date) (mapping.Explanation, error) {
-	if !validID(id) {
+	if !salesforce.ValidID(id) {
 		return mapping.Explanation{}, fmt.Errorf("%q is not a Salesforce record id (15 or 18 letters and digits)", id)
 	}
 	q := e.query("Id = '" + id + "'")
@@ -34,18 +34,4 @@ func (e *Engine) Explain(ctx context.Context, id string, asOf mapping.Date) (map
 		return mapping.Explanation{}, fmt.Errorf("read account: %w", err)
 	}
 	return e.pack.Explain(acct, asOf), nil
-}
-
-// validID reports whether id has the shape of a Salesforce id, so it can be
-// placed in a SOQL literal safely.
-func validID(id string) bool {
-	if len(id) != 15 && len(id) != 18 {
-		return false
-	}
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
 }
