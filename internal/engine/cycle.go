@@ -187,3 +187,15 @@ func (c *cycle) needFullPull() (bool, string, error) {
 	}
 	return false, "", nil
 }
+
+// snapshot records today's count of accounts per status; the dashboard's
+// history chart reads one snapshot a day (the last cycle's of that day).
+func (c *cycle) snapshot() error {
+	counts, err := c.e.store.StatusCounts(c.work)
+	if err != nil {
+		return err
+	}
+	delete(counts, "")
+	c.counts = counts
+	return c.e.store.SaveSnapshot(c.work, store.Snapshot{Day: c.asOf.String(), Counts: counts})
+}
