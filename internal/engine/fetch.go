@@ -67,11 +67,6 @@ func (c *cycle) fetch(p pullSpec) (high, serverAt time.Time, err error) {
 		}
 	}
 	page := func(records []salesforce.Record) error {
-		if serverAt.IsZero() {
-			// Salesforce's time when it answered the query: every change
-			// committed before the query ran is in this pull.
-			serverAt = c.e.crm.ServerTime()
-		}
 		if c.ctx.Err() != nil {
 			return errStopped
 		}
@@ -84,7 +79,14 @@ func (c *cycle) fetch(p pullSpec) (high, serverAt time.Time, err error) {
 	// Reads stop at once at shutdown (ctx), retries and backoff waits
 	// included: only a write already sent may use the grace period.
 	if !p.bulk {
-		err = c.e.crm.Query(c.ctx, c.e.pullQuery(p), page)
+		err = c.e.crm.Query(c.ctx, c.e.pullQuery(p), func(records []salesforce.Record) error {
+			if serverAt.IsZero() {
+				// Salesforce's time when it answered the query: every
+				// change committed before the query ran is in this pull.
+				serverAt = c.e.crm.ServerTime()
+			}
+			return page(records)
+		})
 		if salesforce.Classify(err) != salesforce.ClassQueryTimeout || c.e.bulk == nil {
 			return high, serverAt, c.pullErr(err)
 		}
@@ -95,16 +97,7 @@ func (c *cycle) fetch(p pullSpec) (high, serverAt time.Time, err error) {
 	// A Bulk job's results are the records as of the job's run, after this
 	// moment: the last response's time bounds the next pull's window.
 	serverAt = c.e.crm.ServerTime()
-	err = c.e.bulk.BulkQuery(c.ctx, c.e.opts.Object, c.e.pullQuery(p), func(records []salesforce.Record) error {
-		if c.ctx.Err() != nil {
-			return errStopped
-		}
-		top, err := c.pullPage(records, seen)
-		if top.After(high) {
-			high = top
-		}
-		return err
-	})
+	err = c.e.bulk.BulkQuery(c.ctx, c.e.opts.Object, c.e.pullQuery(p), page)
 	return high, serverAt, c.pullErr(err)
 }
 
