@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -102,7 +103,7 @@ func TestEvalMatchesOracle(t *testing.T) {
 		for _, tag := range o.ManagedTags {
 			gotTags[tag] = true
 		}
-		if !mapsEqual(gotTags, wantTags) || len(gotTags) != len(o.ManagedTags) {
+		if !maps.Equal(gotTags, wantTags) || len(gotTags) != len(o.ManagedTags) {
 			problems = append(problems, fmt.Sprintf("managed tags %q, oracle %v", o.ManagedTags, wantTags))
 		}
 		if showPtr(o.Status) != showPtr(wantStatus) {
@@ -146,18 +147,6 @@ func TestEvalMatchesOracle(t *testing.T) {
 	}
 }
 
-func mapsEqual(a, b map[string]bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k := range a {
-		if !b[k] {
-			return false
-		}
-	}
-	return true
-}
-
 func sameSet(a, b string) bool {
 	set := func(s string) map[string]bool {
 		m := map[string]bool{}
@@ -168,7 +157,7 @@ func sameSet(a, b string) bool {
 		}
 		return m
 	}
-	return mapsEqual(set(a), set(b))
+	return maps.Equal(set(a), set(b))
 }
 
 func showPtr(s *string) string {

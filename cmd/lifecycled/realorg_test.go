@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -146,7 +147,7 @@ func TestRealOrgConverges(t *testing.T) {
 				got[tag] = true
 			}
 		}
-		if !mapsEqual(got, tags) {
+		if !maps.Equal(got, tags) {
 			r, ok := rej[oracle.Tags]
 			if !ok || r.Code != "TAGS_TOO_LONG" || !strings.Contains(r.Message, "255") {
 				t.Errorf("account %s: tags %q, want %v, and no rejection naming the length (%+v)", id, strOf(rec[oracle.Tags]), tags, rej)

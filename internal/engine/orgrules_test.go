@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -80,7 +81,7 @@ func TestOneFieldRefusalDoesNotBlockTheOther(t *testing.T) {
 				if _, ok := rej[id][oracle.Status]; ok {
 					t.Errorf("account %s: status rejected: %+v", id, rej[id][oracle.Status])
 				}
-				if gotTags := tagSet(rec[oracle.Tags]); !sameSet(gotTags, tags) {
+				if gotTags := tagSet(rec[oracle.Tags]); !maps.Equal(gotTags, tags) {
 					r, ok := rej[id][oracle.Tags]
 					if !ok || r.Code != tc.code {
 						t.Errorf("account %s: tags %v, want %v or a %s rejection; rejections %+v", id, rec[oracle.Tags], tags, tc.code, rej[id])
@@ -125,7 +126,7 @@ func TestRefusedWriteIsHeldUntilItsInputsChange(t *testing.T) {
 	slices.Sort(refused)
 	for _, id := range refused {
 		rec, _ := h.srv.Record("Account", id)
-		if want, _ := oracle.Expect(rec, h.clock.Now()); !sameSet(tagSet(rec[oracle.Tags]), want) {
+		if want, _ := oracle.Expect(rec, h.clock.Now()); !maps.Equal(tagSet(rec[oracle.Tags]), want) {
 			t.Errorf("account %s: tags %v not written beside the refused status", id, rec[oracle.Tags])
 		}
 	}
@@ -219,18 +220,6 @@ func tagSet(v any) map[string]bool {
 	return out
 }
 
-func sameSet(a, b map[string]bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k := range a {
-		if !b[k] {
-			return false
-		}
-	}
-	return true
-}
-
 // TestLostFieldAccessPausesTheField: when the integration user loses edit
 // access to the status field while the daemon runs, that field's writes
 // pause (the engine says why, for /readyz) without a rejection, the tags
@@ -255,7 +244,7 @@ func TestLostFieldAccessPausesTheField(t *testing.T) {
 		if !sameStatus(rec[oracle.Status], status) {
 			stale++
 		}
-		if !sameSet(tagSet(rec[oracle.Tags]), tags) {
+		if !maps.Equal(tagSet(rec[oracle.Tags]), tags) {
 			t.Errorf("account %v: tags %v, want %v: the tags must be written while the status is paused", rec["Id"], rec[oracle.Tags], tags)
 		}
 	}
